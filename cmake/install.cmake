@@ -1,0 +1,19 @@
+# Installs the library, its headers and a package config, so that an installed tree works with
+# find_package(maparray CONFIG REQUIRED) and target_link_libraries(app maparray::maparray).
+include(CMakePackageConfigHelpers)
+
+set(MAPARRAY_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/maparray)
+
+install(TARGETS maparray EXPORT maparrayTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(DIRECTORY include/maparray DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT maparrayTargets NAMESPACE maparray:: DESTINATION ${MAPARRAY_CMAKE_DIR})
+
+configure_package_config_file(cmake/maparrayConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/maparrayConfig.cmake INSTALL_DESTINATION ${MAPARRAY_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/maparrayConfigVersion.cmake
+  COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/maparrayConfig.cmake
+              ${PROJECT_BINARY_DIR}/maparrayConfigVersion.cmake
+        DESTINATION ${MAPARRAY_CMAKE_DIR})

@@ -1,0 +1,93 @@
+// maparray::any_array: an array whose element type is known only at run time, as a dtype.
+//
+// Tools that handle any file (the command-line tool, the Python module) work with any_array;
+// programs that know their element type convert it with as<T>(), which checks the dtype.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include "maparray/array.hpp"
+#include "maparray/dtype.hpp"
+#include "maparray/raw_file.hpp"
+
+namespace maparray {
+
+class any_array {
+ public:
+  any_array() = default;
+  // A view of `data` with element type `type`, `shape` and `byte_strides`, kept alive by `keep`.
+  // The caller guarantees every element lies inside the leased storage. Never throws.
+  any_array(std::byte* data, dtype type, const dims& shape, const dims& byte_strides,
+            view_lease keep, bool writable) noexcept
+      : data_(data),
+        type_(std::move(type)),
+        shape_(shape),
+        strides_(byte_strides),
+        keep_(std::move(keep)),
+        writable_(writable) {}
+
+  std::byte* data() const noexcept { return data_; }
+  const dtype& type() const noexcept { return type_; }
+  std::size_t ndim() const noexcept { return shape_.size(); }
+  std::span<const index_t> shape() const noexcept { return shape_.span(); }
+  // Strides in bytes, as NumPy gives them.
+  std::span<const index_t> byte_strides() const noexcept { return strides_.span(); }
+  std::size_t size() const noexcept;
+  std::size_t size_bytes() const noexcept {
+    return size() * static_cast<std::size_t>(type_.itemsize());
+  }
+  bool writable() const noexcept { return writable_; }
+  bool is_c_contiguous() const noexcept;
+  bool is_f_contiguous() const noexcept;
+  mapping storage() const noexcept { return mapping(keep_.region()); }
+  const view_lease& lease() const noexcept { return keep_; }
+
+  // The same elements as array<T>. Throws std::invalid_argument if dtype_of<T>() is not type()
+  // (naming both, and saying how to convert a byte-order mismatch), if T is not const and the
+  // array is read-only, or if the data or strides are not aligned for T.
+  template <numeric_element T>
+  array<T> as() const {
+    check_view(dtype_of<T>(), !std::is_const_v<T>, alignof(T));
+    dims strides = strides_;
+    for (auto& s : strides) s /= static_cast<index_t>(sizeof(T));
+    return array<T>(reinterpret_cast<T*>(data_), shape_, strides, keep_);
+  }
+
+  // As as<T>() for any T, checking only that T's size is the itemsize: for record structs
+  // whose layout the caller has matched to the dtype. Throws as as<T>().
+  template <class T>
+  requires std::is_trivially_copyable_v<T> array<T> as_bytes_of()
+  const {
+    check_view(type_, !std::is_const_v<T>, alignof(T), sizeof(T));
+    dims strides = strides_;
+    for (auto& s : strides) s /= static_cast<index_t>(sizeof(T));
+    return array<T>(reinterpret_cast<T*>(data_), shape_, strides, keep_);
+  }
+
+ private:
+  void check_view(const dtype& wanted, bool write, std::size_t alignment,
+                  std::size_t size = 0) const;
+
+  std::byte* data_ = nullptr;
+  dtype type_;
+  dims shape_{0};
+  dims strides_{0};
+  view_lease keep_;
+  bool writable_ = false;
+};
+
+// Maps a raw file as elements of a run-time `type`; as map_file<T>, without the alignment
+// requirement (as<T>() checks it). mode defaults to read. Throws as map_file<T>.
+any_array map_file(const std::filesystem::path& path, const dtype& type,
+                   const shape_spec& shape = {-1}, const map_options& opts = {});
+
+// Creates a raw file of a run-time `type`; as create_file<T>. Throws as create_file<T>.
+any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                      const create_options& opts = {});
+
+}  // namespace maparray

@@ -1,0 +1,11 @@
+// The umbrella header: everything maparray offers.
+#pragma once
+
+#include "maparray/any_array.hpp"
+#include "maparray/array.hpp"
+#include "maparray/dtype.hpp"
+#include "maparray/error.hpp"
+#include "maparray/mapping.hpp"
+#include "maparray/os.hpp"
+#include "maparray/raw_file.hpp"
+#include "maparray/shape.hpp"

@@ -1,0 +1,193 @@
+// maparray::mapping: one mapped region of a file, of shared memory or of anonymous memory.
+//
+// A mapping hides page alignment: it is opened for any byte offset and length, and data() points
+// at the first byte asked for, while the pages actually mapped (mapped_length()) start at the page
+// boundary below it.
+//
+// Lifetime. A mapping is a cheap handle to a shared region. The region stays mapped while any
+// handle or any array over it exists. Arrays also take a *lease* on it, counted by views();
+// close() unmaps the region at once, and is refused with busy_error while a lease is held, so no
+// array can ever point into unmapped memory. The address of a region never changes while it is
+// mapped.
+//
+// Thread safety: distinct handles may be used from different threads; leases may be taken and
+// dropped from any thread. close() may race with taking a lease: exactly one of them wins.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "maparray/os.hpp"
+
+namespace maparray {
+
+// How a file is mapped.
+enum class mode {
+  read,           // read-only; writes through the memory are impossible
+  read_write,     // shared: writes reach the file and every other mapping of it
+  copy_on_write,  // private: writes stay in this process, the file is never changed
+};
+
+// Whether flush() waits for the data to reach the disk.
+enum class flush_mode { sync, async };
+
+// Access-pattern hints for advise().
+enum class advice { normal, sequential, random, willneed, dontneed, hugepage };
+
+// What prefetch() prepares pages for. Prefetching for write also makes the pages writable, which
+// marks shared file pages dirty: use it only for pages that will be written anyway.
+enum class access { read, write };
+
+namespace detail {
+
+// The state behind every handle and array of one mapped region.
+struct region {
+  enum class kind { empty, file, anonymous, borrowed };
+
+  region() = default;
+  region(const region&) = delete;
+  region& operator=(const region&) = delete;
+  ~region();
+
+  // Unmaps and closes now. Never throws; used by close() and the destructor.
+  void release() noexcept;
+
+  std::byte* base = nullptr;      // page-aligned start of the mapped pages
+  std::size_t mapped_length = 0;  // bytes mapped from base (whole pages)
+  std::size_t lead = 0;           // bytes between base and the first requested byte
+  std::size_t length = 0;         // requested bytes
+  std::int64_t file_offset = 0;   // file offset of the first requested byte
+  maparray::mode access_mode = maparray::mode::read;
+  kind source = kind::empty;
+  maparray::file backing;              // kept open for flushes, fadvise and resizing
+  std::filesystem::path name;          // path or shared-memory name, for messages
+  std::shared_ptr<void> owner;         // keeps borrowed memory alive, if the caller gave an owner
+  std::atomic<std::int64_t> views{0};  // live leases; -1 once closed
+};
+
+}  // namespace detail
+
+// A counted reference that keeps a region mapped; held by every array. Copying takes another
+// lease. Never throws, except acquire().
+class view_lease {
+ public:
+  view_lease() = default;
+  view_lease(const view_lease& other) noexcept : region_(other.region_) {
+    // The other lease keeps the count above zero, so the region cannot be closed meanwhile.
+    if (region_) region_->views.fetch_add(1, std::memory_order_relaxed);
+  }
+  view_lease(view_lease&& other) noexcept = default;
+  view_lease& operator=(view_lease other) noexcept {
+    std::swap(region_, other.region_);
+    return *this;
+  }
+  ~view_lease() {
+    if (region_) region_->views.fetch_sub(1, std::memory_order_release);
+  }
+
+  // Takes a lease on an open region. Throws std::logic_error if it was closed.
+  static view_lease acquire(std::shared_ptr<detail::region> region);
+
+  const std::shared_ptr<detail::region>& region() const noexcept { return region_; }
+
+ private:
+  std::shared_ptr<detail::region> region_;
+};
+
+class mapping {
+ public:
+  static constexpr std::size_t whole = static_cast<std::size_t>(-1);
+
+  struct options {
+    maparray::mode mode = maparray::mode::read;
+    std::int64_t offset = 0;               // any byte offset into the file
+    std::optional<std::int64_t> length{};  // bytes; default: up to the end of the file
+  };
+
+  // Maps part or all of the existing file `path`. Throws std::system_error if the file cannot be
+  // opened or mapped, std::out_of_range if offset or length reach past the end of the file,
+  // std::invalid_argument for a negative offset or length.
+  static mapping open(const std::filesystem::path& path, const options& opts);
+  static mapping open(const std::filesystem::path& path) { return open(path, options{}); }
+
+  // Maps part of an already open file, taking ownership of it. Throws as open().
+  static mapping adopt(maparray::file f, const options& opts);
+
+  // Maps `length` bytes of zero-filled private memory. Throws std::system_error.
+  static mapping anonymous(std::size_t length);
+
+  // Wraps memory the caller owns; nothing is mapped or unmapped. `owner` (may be null) is kept
+  // alive as long as the region. Flushing does nothing. Never throws except std::bad_alloc.
+  static mapping borrow(std::span<std::byte> bytes, bool writable,
+                        std::shared_ptr<void> owner = nullptr);
+
+  // An empty handle: is_open() is false.
+  mapping() = default;
+  explicit mapping(std::shared_ptr<detail::region> region) noexcept : region_(std::move(region)) {}
+
+  // The first requested byte (nullptr when closed or empty). Never throws.
+  std::byte* data() const noexcept;
+  // The requested length in bytes. Never throws.
+  std::size_t size() const noexcept;
+  // The bytes actually mapped, from the page boundary at or below data(). Never throws.
+  std::size_t mapped_length() const noexcept;
+  // The file offset of data(). Never throws.
+  std::int64_t offset() const noexcept;
+  // How the region is mapped. Never throws.
+  maparray::mode mode() const noexcept;
+  bool writable() const noexcept { return mode() != maparray::mode::read; }
+  // The file path or shared-memory name, empty for anonymous memory. Never throws.
+  const std::filesystem::path& path() const noexcept;
+  // The descriptor of the backing file, or -1. Never throws.
+  int fd() const noexcept;
+  // False for an empty handle and after close(). Never throws.
+  bool is_open() const noexcept;
+  // The number of live leases (arrays) on the region. Never throws.
+  std::int64_t views() const noexcept;
+
+  // Writes modified pages of [offset, offset + size) (relative to data()) back to the file with
+  // msync; only pages actually modified are written. Does nothing for read-only, private and
+  // borrowed memory. Throws std::system_error with the errno msync reported (EIO, ENOSPC...),
+  // std::out_of_range for a range outside the mapping, std::logic_error once closed.
+  void flush(flush_mode how = flush_mode::sync) const { flush(0, whole, how); }
+  void flush(std::size_t offset, std::size_t size, flush_mode how = flush_mode::sync) const;
+
+  // Gives the kernel an access-pattern hint for a range (madvise). hugepage asks for transparent
+  // huge pages, which the kernel may only grant for anonymous and shared memory. Throws
+  // std::system_error if the kernel refuses, std::out_of_range, std::logic_error once closed.
+  void advise(maparray::advice hint, std::size_t offset = 0, std::size_t size = whole) const;
+
+  // Faults a range in now (MADV_POPULATE_READ/WRITE, or touching each page on kernels without
+  // it), so that later accesses do not stall. Throws as advise(); std::system_error with EFAULT
+  // or EIO if part of the range lies past the end of a shrunken file.
+  void prefetch(access how = access::read, std::size_t offset = 0, std::size_t size = whole) const;
+
+  // How many bytes of a range are resident in memory now (mincore), counted in whole pages.
+  // Throws std::system_error, std::out_of_range, std::logic_error once closed.
+  std::size_t resident_bytes(std::size_t offset = 0, std::size_t size = whole) const;
+
+  // Unmaps the region and closes its file now. Throws busy_error while arrays still hold leases
+  // on it; closing twice does nothing. Afterwards data() is null and no new array can be made
+  // over it.
+  void close();
+
+  // Takes a lease for a new view. Throws std::logic_error if closed or empty.
+  view_lease lease() const;
+
+  const std::shared_ptr<detail::region>& region() const noexcept { return region_; }
+
+ private:
+  // Checks that the handle is open and [offset, offset + size) lies inside it; returns the
+  // page-aligned span covering it. Throws std::logic_error or std::out_of_range.
+  std::span<std::byte> page_span(std::size_t offset, std::size_t size, const char* what) const;
+
+  std::shared_ptr<detail::region> region_;
+};
+
+}  // namespace maparray

@@ -1,0 +1,92 @@
+// Raw binary files as arrays: map_file() maps an existing file (or part of it) in one call,
+// create_file() makes a new file of an explicit length.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <type_traits>
+
+#include "maparray/array.hpp"
+#include "maparray/mapping.hpp"
+#include "maparray/shape.hpp"
+
+namespace maparray {
+
+// Options for map_file(). Members may be left out, in this order, with designated initializers:
+// {.mode = mode::copy_on_write, .offset = 4096, .count = 240, .order = order::fortran}.
+struct map_options {
+  // Default: read for array<const T>, read_write for array<T>.
+  std::optional<maparray::mode> mode{};
+  // Byte offset of the first element; need not be page-aligned, but must suit T's alignment.
+  std::int64_t offset = 0;
+  // Number of elements to map; default: every element from offset to the end of the file.
+  std::optional<index_t> count{};
+  maparray::order order = order::c;
+};
+
+// Options for create_file().
+struct create_options {
+  // Replace an existing file (atomically: the new file is made under a temporary name and
+  // renamed over it only once its space is reserved). Otherwise an existing file is an error.
+  bool overwrite = false;
+  // Set the length with ftruncate, leaving a sparse file, instead of reserving every block with
+  // posix_fallocate. Faster, but a later write into a hole on a full disk raises SIGBUS.
+  bool sparse = false;
+  // Permission bits of a new file, filtered by the umask.
+  mode_t permissions = 0666;
+  maparray::order order = order::c;
+};
+
+namespace detail {
+
+struct raw_view {
+  mapping storage;
+  view_layout layout;
+};
+
+// The untyped work of map_file() and create_file(), for elements of `itemsize` bytes.
+// `writable_view` says whether the caller's element type allows writes.
+raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
+                 const map_options& opts, bool writable_view, index_t itemsize, index_t alignment);
+raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
+                    const create_options& opts, index_t itemsize, index_t alignment);
+
+template <class T>
+array<T> typed(const raw_view& v) {
+  return array<T>(reinterpret_cast<T*>(v.layout.data), v.layout.shape, v.layout.strides,
+                  v.storage.lease());
+}
+
+}  // namespace detail
+
+// Maps the file at `path` as an array of T: the whole file flattened by default, or `shape`
+// with at most one -1 inferred from the file size, or `count` elements from a byte `offset`.
+// array<const T> maps read-only; array<T> maps read_write (shared) unless opts.mode says
+// copy_on_write. An empty file gives an empty array.
+// Throws std::system_error (cannot open or map; what() names the call and the path),
+// std::invalid_argument (mode read for a writable T, a shape that does not divide or does not
+// fit the file, an offset not aligned for T), std::out_of_range (offset or count past the end
+// of the file), std::overflow_error (shape times element size overflows 64 bits).
+template <class T>
+array<T> map_file(const std::filesystem::path& path, const shape_spec& shape = {-1},
+                  const map_options& opts = {}) {
+  return detail::typed<T>(
+      detail::map_raw(path, shape, opts, !std::is_const_v<T>, sizeof(T), alignof(T)));
+}
+
+// Creates the file `path` holding a zero-filled array of `shape` (no -1) and maps it
+// read_write. The space is reserved up front unless opts.sparse.
+// Throws std::system_error (EEXIST if the file exists and !opts.overwrite, ENOSPC if the disk
+// is full — in which case nothing is left behind), std::invalid_argument (negative dimension),
+// std::overflow_error.
+template <class T>
+requires(!std::is_const_v<T>) array<T> create_file(const std::filesystem::path& path,
+                                                   const shape_spec& shape,
+                                                   const create_options& opts = {}) {
+  return detail::typed<T>(detail::create_raw(path, shape, opts, sizeof(T), alignof(T)));
+}
+
+}  // namespace maparray

@@ -1,0 +1,106 @@
+// Shapes: fixed-capacity lists of dimensions, and the arithmetic on them that must never overflow.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <ranges>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace maparray {
+
+using index_t = std::int64_t;
+
+// Arrays have at most this many dimensions (NumPy's own limit).
+inline constexpr std::size_t max_rank = 32;
+
+// Element order of a multi-dimensional array in memory.
+enum class order {
+  c,        // row-major: the last index varies fastest (std::layout_right)
+  fortran,  // column-major: the first index varies fastest (std::layout_left)
+};
+
+// A list of up to max_rank integers held inline, so that arrays copy without allocating.
+class dims {
+ public:
+  dims() = default;
+  // Throws std::invalid_argument if `values` has more than max_rank entries.
+  dims(std::initializer_list<index_t> values) : dims(std::span<const index_t>(values)) {}
+  explicit dims(std::span<const index_t> values) {
+    if (values.size() > max_rank) {
+      throw std::invalid_argument("an array has at most " + std::to_string(max_rank) +
+                                  " dimensions, " + std::to_string(values.size()) + " given");
+    }
+    size_ = values.size();
+    std::copy(values.begin(), values.end(), values_.begin());
+  }
+
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  index_t& operator[](std::size_t i) noexcept { return values_[i]; }
+  index_t operator[](std::size_t i) const noexcept { return values_[i]; }
+  index_t* begin() noexcept { return values_.data(); }
+  index_t* end() noexcept { return values_.data() + size_; }
+  const index_t* begin() const noexcept { return values_.data(); }
+  const index_t* end() const noexcept { return values_.data() + size_; }
+  std::span<const index_t> span() const noexcept { return {values_.data(), size_}; }
+
+  friend bool operator==(const dims& a, const dims& b) noexcept {
+    return std::ranges::equal(a.span(), b.span());
+  }
+
+ private:
+  std::array<index_t, max_rank> values_{};
+  std::size_t size_ = 0;
+};
+
+// A shape as a caller writes it: braces ({-1, 24}) or any range of integers computed at run time
+// (std::vector<int>, std::span<const long>...). One dimension may be -1, to be inferred.
+class shape_spec {
+ public:
+  shape_spec(std::initializer_list<index_t> values) : dims_(values) {}
+  template <std::ranges::input_range R>
+  requires std::integral<std::ranges::range_value_t<R>> &&
+      (!std::same_as<std::remove_cvref_t<R>, shape_spec>)shape_spec(
+          const R& values) {  // NOLINT(google-explicit-constructor): shapes convert freely
+    index_t buffer[max_rank];
+    std::size_t n = 0;
+    for (auto v : values) {
+      if (n == max_rank) dims(std::span<const index_t>(buffer, max_rank + 1));  // throws
+      buffer[n++] = static_cast<index_t>(v);
+    }
+    dims_ = dims(std::span<const index_t>(buffer, n));
+  }
+  shape_spec(const dims& d) : dims_(d) {}  // NOLINT(google-explicit-constructor)
+
+  const dims& values() const noexcept { return dims_; }
+
+ private:
+  dims dims_;
+};
+
+// The string "(2, 3)" for messages. Never throws except std::bad_alloc.
+std::string to_string(std::span<const index_t> shape);
+
+// The number of elements of `shape`. Throws std::invalid_argument for a negative dimension and
+// std::overflow_error if the product does not fit in 63 bits.
+index_t element_count(std::span<const index_t> shape);
+
+// Resolves a shape against `available` elements: checks the dimensions, infers a single -1 as
+// available / (product of the others). Throws std::invalid_argument (two -1s, other negative
+// dimensions, -1 that does not divide `available`), std::overflow_error.
+dims resolve_shape(const shape_spec& spec, index_t available);
+
+// Element strides (not bytes) of a contiguous array of `shape` in `layout`. Never throws.
+dims contiguous_strides(std::span<const index_t> shape, order layout) noexcept;
+
+// a * b and a + b on sizes, or std::overflow_error naming `what`.
+index_t checked_mul(index_t a, index_t b, const char* what);
+index_t checked_add(index_t a, index_t b, const char* what);
+
+}  // namespace maparray

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages maparray needs to build and test, if any is missing.
+# Run as root to install; otherwise it lists what is missing and fails.
+set -euo pipefail
+
+packages=(
+  g++ cmake make                      # the compiler and the build
+  libgtest-dev googletest             # unit tests
+  libbenchmark-dev                    # benchmarks
+  python3 python3-dev python3-numpy   # the Python module and the numpy interop tests
+  python3-pytest python3-hypothesis   # the Python test suite
+  pybind11-dev                        # the Python bindings
+  libcli11-dev                        # the command-line tool's argument parser
+  clang libclang-rt-14-dev            # libFuzzer targets
+  clang-format                        # the code style
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+  echo "install-deps: run as root, or: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

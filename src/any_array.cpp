@@ -1,0 +1,77 @@
+#include "maparray/any_array.hpp"
+
+#include <string>
+
+namespace maparray {
+
+std::size_t any_array::size() const noexcept {
+  std::size_t n = 1;
+  for (index_t d : shape_) n *= static_cast<std::size_t>(d);
+  return n;
+}
+
+bool any_array::is_c_contiguous() const noexcept {
+  dims strides = strides_;
+  for (auto& s : strides) s = type_.itemsize() ? s / type_.itemsize() : s;
+  return detail::is_contiguous(shape(), strides, order::c) &&
+         std::ranges::all_of(strides_, [&](index_t s) {
+           return type_.itemsize() == 0 || s % type_.itemsize() == 0;
+         });
+}
+
+bool any_array::is_f_contiguous() const noexcept {
+  dims strides = strides_;
+  for (auto& s : strides) s = type_.itemsize() ? s / type_.itemsize() : s;
+  return detail::is_contiguous(shape(), strides, order::fortran) &&
+         std::ranges::all_of(strides_, [&](index_t s) {
+           return type_.itemsize() == 0 || s % type_.itemsize() == 0;
+         });
+}
+
+void any_array::check_view(const dtype& wanted, bool write, std::size_t alignment,
+                           std::size_t size) const {
+  if (size != 0 ? static_cast<index_t>(size) != type_.itemsize() : !(wanted == type_)) {
+    std::string message = "array of dtype " + type_.str() + " viewed as " +
+                          (size != 0 ? std::to_string(size) + "-byte elements" : wanted.str());
+    if (size == 0 && wanted == type_.with_order(wanted.order())) {
+      message +=
+          ": the byte order differs; convert the file to native byte order "
+          "(maparray convert --byteorder native) or read it with a byte-swapping copy";
+    }
+    throw std::invalid_argument(message);
+  }
+  if (write && !writable_) {
+    throw std::invalid_argument("a read-only array cannot be viewed with a writable element type");
+  }
+  const auto address = reinterpret_cast<std::uintptr_t>(data_);
+  bool aligned = address % alignment == 0;
+  for (index_t s : strides_) aligned = aligned && s % static_cast<index_t>(alignment) == 0;
+  if (!aligned && size_bytes() > 0) {
+    throw std::invalid_argument("array data is not aligned to " + std::to_string(alignment) +
+                                " bytes as its element type requires");
+  }
+}
+
+namespace {
+
+any_array untyped(const detail::raw_view& v, const dtype& type) {
+  dims strides = v.layout.strides;
+  for (auto& s : strides) s *= type.itemsize();
+  return any_array(v.layout.data, type, v.layout.shape, strides, v.storage.lease(),
+                   v.storage.writable());
+}
+
+}  // namespace
+
+any_array map_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                   const map_options& opts) {
+  const bool writable = opts.mode.value_or(mode::read) != mode::read;
+  return untyped(detail::map_raw(path, shape, opts, writable, type.itemsize(), 1), type);
+}
+
+any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                      const create_options& opts) {
+  return untyped(detail::create_raw(path, shape, opts, type.itemsize(), 1), type);
+}
+
+}  // namespace maparray

@@ -1,0 +1,106 @@
+#include "maparray/raw_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+namespace maparray::detail {
+namespace {
+
+// Removes a file this library created when a later step fails. Never throws.
+class created_file_guard {
+ public:
+  explicit created_file_guard(std::filesystem::path path) : path_(std::move(path)) {}
+  created_file_guard(const created_file_guard&) = delete;
+  created_file_guard& operator=(const created_file_guard&) = delete;
+  ~created_file_guard() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  void keep() noexcept { path_.clear(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Opens a new file with a unique name beside `target`, for an atomic replace.
+file open_temporary_beside(const std::filesystem::path& target, mode_t permissions) {
+  std::random_device entropy;
+  std::mt19937_64 random(entropy());
+  for (int attempt = 0;; ++attempt) {
+    auto name = target;
+    name += ".tmp-" + std::to_string(random() % 1'000'000'000'000ULL);
+    try {
+      return file::open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, permissions);
+    } catch (const std::system_error& e) {
+      if (e.code() != std::errc::file_exists || attempt == 16) throw;
+    }
+  }
+}
+
+}  // namespace
+
+raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
+                 const map_options& opts, bool writable_view, index_t itemsize, index_t alignment) {
+  const maparray::mode mode = opts.mode.value_or(writable_view ? mode::read_write : mode::read);
+  if (writable_view && mode == mode::read) {
+    throw std::invalid_argument("cannot map '" + path.string() +
+                                "' read-only as a writable array; use a const element type");
+  }
+  if (opts.offset < 0)
+    throw std::invalid_argument("negative offset " + std::to_string(opts.offset));
+  file f = file::open(path, mode == mode::read_write ? O_RDWR : O_RDONLY);
+  const std::int64_t size = f.size();
+  if (opts.offset > size) {
+    throw std::out_of_range("offset " + std::to_string(opts.offset) + " is past the end of '" +
+                            path.string() + "' (" + std::to_string(size) + " bytes)");
+  }
+  // Map exactly the bytes the array needs, so that storage().size() is the array's extent.
+  std::optional<std::int64_t> length;
+  if (opts.count) {
+    length = checked_mul(*opts.count < 0 ? 0 : *opts.count, itemsize, "count x element size");
+    if (*length > size - opts.offset) length.reset();  // layout_view reports it precisely
+  } else if (std::ranges::find(shape.values(), index_t{-1}) == shape.values().end()) {
+    const index_t needed = checked_mul(element_count(shape.values()), itemsize, "array size");
+    if (needed <= size - opts.offset) length = needed;
+  }
+  raw_view v;
+  v.storage = mapping::adopt(std::move(f), {.mode = mode, .offset = opts.offset, .length = length});
+  v.layout = layout_view(v.storage, 0, opts.count ? &*opts.count : nullptr, itemsize, alignment,
+                         shape, opts.order);
+  return v;
+}
+
+raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
+                    const create_options& opts, index_t itemsize, index_t alignment) {
+  for (index_t d : shape.values()) {
+    if (d < 0) {
+      throw std::invalid_argument("cannot create '" + path.string() + "' with shape " +
+                                  to_string(shape.values()) + ": dimensions must be >= 0");
+    }
+  }
+  const index_t bytes = checked_mul(element_count(shape.values()), itemsize, "array size");
+  file f = opts.overwrite ? open_temporary_beside(path, opts.permissions)
+                          : file::open(path, O_RDWR | O_CREAT | O_EXCL, opts.permissions);
+  created_file_guard guard(f.path());
+  if (opts.sparse) {
+    sys::truncate(f, bytes);
+  } else {
+    sys::reserve(f, bytes);
+  }
+  raw_view v;
+  v.storage =
+      mapping::adopt(std::move(f), {.mode = mode::read_write, .offset = 0, .length = bytes});
+  if (opts.overwrite && ::rename(v.storage.path().c_str(), path.c_str()) != 0) {
+    sys::throw_errno("rename", path);
+  }
+  guard.keep();
+  v.storage.region()->name = path;
+  v.layout = layout_view(v.storage, 0, nullptr, itemsize, alignment, shape, opts.order);
+  return v;
+}
+
+}  // namespace maparray::detail
