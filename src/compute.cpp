@@ -45,6 +45,7 @@ bool is_forward(const dims& shape, const dims& strides, index_t itemsize) {
 struct managed {
   const operand* o = nullptr;
   bool drop = false;           // drop pages behind the cursor (shared file pages only)
+  bool dense = false;          // no gaps between elements: every page of a chunk is written
   std::uintptr_t cleared = 0;  // pages below this address have been dropped
 };
 
@@ -82,6 +83,7 @@ void drop_pages(const operand& o, std::uintptr_t first, std::uintptr_t last) {
   const auto* base = reinterpret_cast<const std::byte*>(first);
   // The first page of an operand may start before data() (the mapping's leading bytes).
   const std::size_t lead = base < data ? static_cast<std::size_t>(data - base) : 0;
+  if (last - first <= lead) return;
   const std::size_t offset = static_cast<std::size_t>(base + lead - data);
   const std::size_t size =
       std::min(static_cast<std::size_t>(last - first) - lead, o.storage.size() - offset);
@@ -213,6 +215,7 @@ void run(const plan& p, const exec_options& opts, const schedule& s,
     // Dropping private pages would lose their changes; anonymous ones, their contents.
     m.drop = budgeted && region->source == region::kind::file &&
              o.storage.mode() != mode::copy_on_write && o.storage.fd() >= 0;
+    m.dense = p.shape.size() == 1 && o.strides[0] == o.itemsize;
     m.cleared = align_down(reinterpret_cast<std::uintptr_t>(o.data));
     memory.push_back(m);
   }

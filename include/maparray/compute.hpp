@@ -57,8 +57,9 @@ struct exec_options {
   unsigned threads = 0;
   // Upper bound in bytes on the pages of the inputs and the output that the operation keeps
   // resident; 0: no bound (nothing is dropped, nothing is written back early, which is fastest
-  // when everything fits in memory). Budgets too small for one chunk of 4096 elements per
-  // thread are rounded up to that.
+  // when everything fits in memory). The engine holds at most 3 * threads + 1 chunks of every
+  // array; a budget too small for that with chunks of 4096 elements runs on fewer threads,
+  // down to one, and is then exceeded by that minimum.
   std::size_t memory_budget = 0;
   // Bytes of the widest array per chunk; 0: 4 MiB (less if the budget demands it). Rounded
   // to whole multiples of 4096 elements so that chunks of contiguous arrays are whole pages.
