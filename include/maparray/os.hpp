@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 
 namespace maparray {
@@ -76,6 +77,16 @@ void reserve(const file& f, std::int64_t length);
 
 // Sets the file's length with ftruncate(2); the new space is sparse. Throws std::system_error.
 void truncate(const file& f, std::int64_t length);
+
+// Reads up to buffer.size() bytes at `offset` (pread, retried until done or end of file);
+// returns the count read, short only at the end of the file. Throws std::system_error.
+std::size_t read_at(const file& f, std::span<std::byte> buffer, std::int64_t offset);
+
+// Writes all of `bytes` at `offset` (pwrite, retried). Throws std::system_error.
+void write_at(const file& f, std::span<const std::byte> bytes, std::int64_t offset);
+
+// Waits until the file's data has reached the disk (fdatasync). Throws std::system_error.
+void sync_data(const file& f);
 
 }  // namespace sys
 }  // namespace maparray
