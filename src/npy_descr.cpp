@@ -138,6 +138,13 @@ dtype descr_to_dtype(const py_value& descr) {
 namespace maparray::npy {
 
 dtype parse_descr(std::string_view literal) {
+  std::size_t pos = 0;
+  char32_t c;
+  while (pos < literal.size()) {
+    if (!detail::next_code_point(literal, pos, c)) {
+      throw format_error("descr is not valid UTF-8 at offset " + std::to_string(pos));
+    }
+  }
   return detail::descr_to_dtype(detail::parse_literal(literal));
 }
 

@@ -63,9 +63,9 @@ std::int64_t header_extent(std::span<const std::byte> start, const limits& lim =
 // wrong (the caller adds the file name).
 header parse_header(std::span<const std::byte> bytes, const limits& lim = {});
 
-// Parses a descr, given as the Python literal text of a header's 'descr' value ("'<f4'" or
-// "[('x', '<f4'), ('y', '<i8', (2,))]"), into a dtype. Padding fields ('', '|V4') are dropped
-// and leave gaps, as numpy does. Throws format_error.
+// Parses a descr, given as the Python literal text (UTF-8) of a header's 'descr' value ("'<f4'"
+// or "[('x', '<f4'), ('y', '<i8', (2,))]"), into a dtype. Padding fields ('', '|V4') are dropped
+// and leave gaps, as numpy does. Throws format_error (also for text that is not UTF-8).
 dtype parse_descr(std::string_view literal);
 
 // The Python literal numpy writes for `type` as a header's 'descr' value. Throws
