@@ -48,7 +48,9 @@ shaped_type type_from(const py_value& v, bool top_level) {
   switch (v.type) {
     case py_value::kind::string: {
       const std::string& text = v.text;
-      if (text.find('O') != std::string::npos && text.size() <= 3) {
+      const std::string_view code =
+          text.find_first_of("<>|=") == 0 ? std::string_view(text).substr(1) : text;
+      if (code.starts_with('O')) {
         bad(python_repr(text) +
             ": object arrays hold pickled Python objects, which maparray never loads");
       }

@@ -65,15 +65,13 @@ bool fortran_order_differs(std::span<const index_t> shape) noexcept {
 }
 
 std::int64_t header_extent(std::span<const std::byte> start, const limits& lim) {
+  if (!start.empty() &&
+      std::memcmp(start.data(), magic, std::min(start.size(), sizeof magic)) != 0) {
+    throw format_error("not a .npy file: the magic string \\x93NUMPY is missing");
+  }
   if (start.size() < prefix_length) {
-    if (start.size() < sizeof magic && std::memcmp(start.data(), magic, start.size()) != 0) {
-      throw format_error("not a .npy file: the magic string \\x93NUMPY is missing");
-    }
     throw format_error("file of " + std::to_string(start.size()) +
                        " bytes is too short for the .npy magic string and version");
-  }
-  if (std::memcmp(start.data(), magic, sizeof magic) != 0) {
-    throw format_error("not a .npy file: the magic string \\x93NUMPY is missing");
   }
   const auto major = static_cast<std::uint8_t>(start[6]);
   const auto minor = static_cast<std::uint8_t>(start[7]);
