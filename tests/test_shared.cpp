@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <iterator>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -339,6 +341,29 @@ TEST_F(Shared, OpenSharedFdReportsABadDescriptor) {
   } catch (const std::system_error& e) {
     EXPECT_EQ(e.code(), std::errc::bad_file_descriptor);
   }
+}
+
+TEST_F(Shared, FailedCallsLeaveNoDescriptorBehind) {
+  auto count_fds = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                         std::filesystem::directory_iterator());
+  };
+  const auto name = names.next();
+  const auto foreign = names.next();
+  make_foreign(foreign, "some bytes that are not a header at all....");
+  ma::create_shared<int>(name, {4});
+  const auto before = count_fds();
+  EXPECT_THROW(ma::create_shared<int>(name, {4}), std::system_error);
+  EXPECT_THROW(ma::create_shared<int>(name, {5}, {.open_existing = true}), std::invalid_argument);
+  EXPECT_THROW(ma::open_shared<double>(name), std::invalid_argument);
+  EXPECT_THROW(ma::open_shared<int>(foreign), ma::format_error);
+  EXPECT_THROW(ma::open_shared<int>(names.next()), std::system_error);
+  EXPECT_THROW(ma::create_shared<std::uint8_t>(names.next(), {1LL << 50}), std::system_error);
+  const auto anonymous = ma::create_anonymous_shared<int>({2});
+  EXPECT_THROW(ma::open_shared_fd<float>(anonymous.storage().fd()), std::invalid_argument);
+  EXPECT_EQ(count_fds(), before + 1);  // only the anonymous array's own
+  ma::remove_shared(name);
+  ma::remove_shared(foreign);
 }
 
 TEST_F(Shared, AtomicsOnSharedElements) {

@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -187,6 +189,50 @@ TEST_F(SharedProcesses, FetchAddFromFourProcessesGivesExactTotals) {
   for (std::int64_t k = 0; k < counter_count; ++k) {
     EXPECT_EQ(counters(k), expected_total(k, workers, adds_per_worker)) << "counter " << k;
   }
+  EXPECT_TRUE(ma::remove_shared(name));
+}
+
+TEST_F(SharedProcesses, ProcessesRacingToCreateOneNameAllGetTheSameArray) {
+  const auto name = names.next();
+  std::vector<pid_t> children;
+  for (int w = 0; w < workers; ++w) {
+    children.push_back(spawn([&, w] {
+      start_line(control);
+      // Whoever comes first creates it; the others wait for its header and open it.
+      const auto a = ma::create_shared<std::int64_t>(name, {8, 8}, {.open_existing = true});
+      a.atomic(w, w).fetch_add(1);
+      a.atomic(7, 7).fetch_add(1);
+      return 0;
+    }));
+  }
+  release_workers(control, workers);
+  for (pid_t child : children) ASSERT_EQ(wait_for(child), 0);
+  const auto a = ma::open_shared<const std::int64_t>(name, {8, 8});
+  for (int w = 0; w < workers; ++w) EXPECT_EQ(a(w, w), 1);
+  EXPECT_EQ(a(7, 7), workers);
+  EXPECT_TRUE(ma::remove_shared(name));
+}
+
+TEST_F(SharedProcesses, AnOpenerWaitsForAHeaderBeingWritten) {
+  const auto model = names.next();
+  const auto name = names.next();
+  {
+    auto a = ma::create_shared<std::int32_t>(model, {10});
+    a(9) = 77;
+  }
+  // The bytes of a finished array, to be copied into an object that starts out empty.
+  const auto bytes = ma::testing::read_all(ma::testing::shm_directory / model.substr(1));
+  const int fd = ::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+  ASSERT_GE(fd, 0);
+  const pid_t child = spawn([&] { return ma::open_shared<std::int32_t>(name)(9) == 77 ? 0 : 1; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // As a creator does: everything but the 8-byte magic first, then the magic.
+  ASSERT_EQ(::pwrite(fd, bytes.data() + 8, bytes.size() - 8, 8),
+            static_cast<ssize_t>(bytes.size() - 8));
+  ASSERT_EQ(::pwrite(fd, bytes.data(), 8, 0), 8);
+  ::close(fd);
+  EXPECT_EQ(wait_for(child), 0);
+  EXPECT_TRUE(ma::remove_shared(model));
   EXPECT_TRUE(ma::remove_shared(name));
 }
 
