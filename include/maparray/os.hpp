@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -105,10 +106,38 @@ void rename(const std::filesystem::path& from, const std::filesystem::path& to);
 // unlink(2), ignoring errors: for removing what a failed operation created. Never throws.
 void remove_quietly(const std::filesystem::path& path) noexcept;
 
+// shm_open(3) of a shared-memory object `name` ("/counters") with O_CLOEXEC added. Throws
+// std::system_error.
+file shm_open(const std::string& name, int flags, mode_t mode);
+
+// shm_unlink(3). Returns false if no object had that name. Throws std::system_error for other
+// errors (EACCES).
+bool shm_unlink(const std::string& name);
+
+// An anonymous memory file (memfd_create with MFD_CLOEXEC | MFD_ALLOW_SEALING), named
+// "memfd:<label>". Throws std::system_error.
+file memfd(const std::string& label);
+
+// Seals a memory file's size (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), so that no process
+// holding it can truncate it under another's mapping. Throws std::system_error.
+void seal_size(const file& f);
+
+// A new close-on-exec descriptor for the open file `fd` (F_DUPFD_CLOEXEC), named `path`.
+// Throws std::system_error.
+file duplicate(int fd, const std::filesystem::path& path);
+
+// pread(2) of the whole buffer at `offset`, retried on EINTR and short reads; returns the bytes
+// read, fewer only at the end of the file. Throws std::system_error.
+std::size_t read_at(const file& f, std::span<std::byte> buffer, std::int64_t offset);
+// pwrite(2) of the whole buffer at `offset`, retried on EINTR and short writes. Throws
+// std::system_error.
+void write_at(const file& f, std::span<const std::byte> buffer, std::int64_t offset);
+
 // Fault injection for tests: the next call of `call` ("open", "fstat", "mmap", "msync",
-// "madvise", "mincore", "posix_fallocate", "ftruncate", "rename", "flock") after `skip`
-// successful ones fails with `error`, without being made. Thread-safe; costs one relaxed atomic
-// load per system call while nothing is injected. Never throws except std::bad_alloc.
+// "madvise", "mincore", "posix_fallocate", "ftruncate", "rename", "flock", "shm_open",
+// "shm_unlink", "memfd_create", "fcntl", "pread", "pwrite") after `skip` successful ones fails with
+// `error`, without being made. Thread-safe; costs one relaxed atomic load per system call while
+// nothing is injected. Never throws except std::bad_alloc.
 void inject_failure(std::string_view call, int error, int skip = 0);
 // Cancels every injected failure not yet triggered. Never throws.
 void clear_injected_failures() noexcept;
