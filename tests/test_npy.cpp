@@ -445,3 +445,24 @@ TEST(NpyFile, OpenIsReadOnlyUnlessAsked) {
   EXPECT_EQ(ma::open_npy<const std::uint8_t>(path)(3), 42);
   EXPECT_THROW(ma::open_npy<std::uint8_t>(path, {.mode = ma::mode::read}), std::invalid_argument);
 }
+
+TEST(NpyFile, AnInterruptedAppendLeavesTheOldArrayAndIsOverwrittenByTheNext) {
+  temp_dir dir;
+  const auto path = dir / "i.npy";
+  {
+    auto w = ma::create_npy<std::int16_t>(path, {3});
+    w(0) = 1;
+    w(1) = 2;
+    w(2) = 3;
+  }
+  // Data written past the end without the header update, as a crash mid-append leaves it.
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out.write("\x7f\x7f\x7f", 3);
+  }
+  EXPECT_EQ(ma::open_npy<const std::int16_t>(path).size(), 3u);
+  ma::append_npy<std::int16_t>(path, std::vector<std::int16_t>{4});
+  const auto r = ma::open_npy<const std::int16_t>(path);
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r(3), 4);
+}
