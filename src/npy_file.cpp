@@ -123,6 +123,9 @@ void check_npy_type(const std::filesystem::path& path, const dtype& actual,
 
 raw_view create_npy_raw(const std::filesystem::path& path, const dtype& type,
                         const shape_spec& shape, const create_options& opts, index_t alignment) {
+  if (type.itemsize() == 0) {
+    throw std::invalid_argument("cannot create " + quoted(path) + " with elements of zero bytes");
+  }
   for (index_t d : shape.values()) {
     if (d < 0) {
       throw std::invalid_argument("cannot create " + quoted(path) + " with shape " +

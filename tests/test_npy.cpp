@@ -343,6 +343,8 @@ TEST(NpyFile, RecordsNeedAnExpectedDtypeOrAnItemsizeOptIn) {
                                                                            "('z', '<i4')]")}),
                ma::format_error);
   EXPECT_THROW(ma::open_npy<const std::int64_t>(path, {.itemsize_only = true}), ma::format_error);
+  EXPECT_THROW(ma::create_npy(dir / "zero.npy", npy::parse_descr("[]"), {3}),
+               std::invalid_argument);
 }
 
 TEST(NpyFile, TruncatedDataIsAFormatErrorAndTrailingBytesAreAllowed) {

@@ -179,7 +179,8 @@ requires(!std::is_const_v<T>) array<T> create_npy(const std::filesystem::path& p
 }
 
 // As create_npy<T>() for a run-time dtype (any byte order, strings, records). Throws as
-// create_npy<T>(), and std::invalid_argument for a record numpy cannot describe.
+// create_npy<T>(), and std::invalid_argument for a record numpy cannot describe or elements of
+// zero bytes.
 any_array create_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
                      const create_options& opts = {});
 
