@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <stdexcept>
@@ -25,10 +26,11 @@ npy::header read_header_of(const file& f, const npy::limits& lim) {
     std::array<std::byte, npy::prefix_length + 4> start{};
     const std::size_t got = sys::read_at(f, start, 0);
     const std::int64_t extent = npy::header_extent(std::span(start.data(), got), lim);
-    std::vector<std::byte> bytes(static_cast<std::size_t>(extent));
+    // Never allocate more than the file holds, whatever limit the caller set.
+    const std::int64_t size = f.size();
+    std::vector<std::byte> bytes(static_cast<std::size_t>(std::min(extent, size)));
     bytes.resize(sys::read_at(f, bytes, 0));
     npy::header h = npy::parse_header(bytes, lim);
-    const std::int64_t size = f.size();
     if (size - h.data_offset < h.data_length) {
       throw format_error("file is truncated: the header says " + std::to_string(h.data_length) +
                          " bytes of data follow it at offset " + std::to_string(h.data_offset) +

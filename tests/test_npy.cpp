@@ -468,3 +468,16 @@ TEST(NpyFile, AnInterruptedAppendLeavesTheOldArrayAndIsOverwrittenByTheNext) {
   ASSERT_EQ(r.size(), 4u);
   EXPECT_EQ(r(3), 4);
 }
+
+TEST(NpyFile, AHugeHeaderLengthAllocatesNothingEvenWithTheLimitRaised) {
+  temp_dir dir;
+  const auto path = dir / "h.npy";
+  const std::string bytes("\x93NUMPY\x02\x00\xff\xff\xff\xff{}", 14);
+  write_bytes(path, std::as_bytes(std::span(bytes)));
+  try {
+    ma::open(path, {.limits = {.max_header_length = std::size_t{1} << 40}});
+    FAIL() << "no error";
+  } catch (const ma::format_error& e) {
+    EXPECT_NE(std::string(e.what()).find("ends inside the header"), std::string::npos) << e.what();
+  }
+}
