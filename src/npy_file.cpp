@@ -42,6 +42,31 @@ npy::header read_header_of(const file& f, const npy::limits& lim) {
   }
 }
 
+// Takes flock `operation` on the file, retrying on EINTR. Returns false if it failed.
+bool lock(const file& f, int operation) {
+  int result;
+  do {
+    result = ::flock(f.fd(), operation);
+  } while (result != 0 && errno == EINTR);
+  return result == 0;
+}
+
+// Reads the header under a shared lock, so that an append's header rewrite (under an
+// exclusive lock) is never seen half done. The lock is advisory and best effort: where the
+// file system has none, the header is read without it.
+npy::header read_header_shared(const file& f, const npy::limits& lim) {
+  const bool locked = lock(f, LOCK_SH);
+  npy::header h;
+  try {
+    h = read_header_of(f, lim);
+  } catch (...) {
+    if (locked) lock(f, LOCK_UN);
+    throw;
+  }
+  if (locked) lock(f, LOCK_UN);
+  return h;
+}
+
 [[noreturn]] void mismatch(const std::filesystem::path& path, const dtype& actual,
                            const std::string& wanted, bool byte_order_differs) {
   std::string message = quoted(path) + " holds elements of dtype " + actual.str() + " (" +
@@ -62,7 +87,7 @@ namespace npy {
 
 header read_header(const std::filesystem::path& path, const limits& lim) {
   const file f = file::open(path, O_RDONLY);
-  return read_header_of(f, lim);
+  return read_header_shared(f, lim);
 }
 
 }  // namespace npy
@@ -78,7 +103,7 @@ npy_view map_npy(const std::filesystem::path& path, const npy_options& opts, boo
   }
   file f = file::open(path, mode == mode::read_write ? O_RDWR : O_RDONLY);
   npy_view v;
-  v.head = read_header_of(f, opts.limits);
+  v.head = read_header_shared(f, opts.limits);
   if (v.head.type.itemsize() == 0) {
     throw format_error(quoted(path) + ": elements of zero bytes (dtype " + v.head.type.str() +
                        ") are not supported");
@@ -141,12 +166,9 @@ raw_view create_npy_raw(const std::filesystem::path& path, const dtype& type,
 void append_npy_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes,
                       const std::optional<dtype>& wanted, const npy_options& opts, index_t size) {
   const file f = file::open(path, O_RDWR);
-  // Appenders that respect the lock take turns; readers need none.
-  int locked;
-  do {
-    locked = ::flock(f.fd(), LOCK_EX);
-  } while (locked != 0 && errno == EINTR);
-  if (locked != 0) sys::throw_errno("flock", path);
+  // Appenders take turns; readers, which read the header under a shared lock, never see it
+  // half rewritten.
+  if (!lock(f, LOCK_EX)) sys::throw_errno("flock", path);
 
   const npy::header h = read_header_of(f, opts.limits);
   check_npy_type(path, h.type, wanted, opts, size);

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "temp_dir.hpp"
@@ -480,4 +482,28 @@ TEST(NpyFile, AHugeHeaderLengthAllocatesNothingEvenWithTheLimitRaised) {
   } catch (const ma::format_error& e) {
     EXPECT_NE(std::string(e.what()).find("ends inside the header"), std::string::npos) << e.what();
   }
+}
+
+TEST(NpyFile, ReadersDuringAppendsSeeOneWholeShapeOrTheNext) {
+  temp_dir dir;
+  const auto path = dir / "c.npy";
+  ma::create_npy<std::int64_t>(path, {0, 2});
+  std::atomic<bool> done{false};
+  std::thread appender([&] {
+    for (std::int64_t i = 0; i < 40; ++i) {
+      ma::append_npy<std::int64_t>(path, std::vector<std::int64_t>{i, i * i});
+    }
+    done = true;
+  });
+  std::int64_t seen = 0;
+  int reads = 0;
+  while (!done || reads == 0) {
+    const auto a = ma::open_npy<const std::int64_t>(path);
+    ASSERT_GE(a.extent(0), seen);
+    seen = a.extent(0);
+    for (std::int64_t i = 0; i < seen; ++i) ASSERT_EQ(a(i, 1), i * i);
+    ++reads;
+  }
+  appender.join();
+  EXPECT_EQ(ma::open_npy<const std::int64_t>(path).extent(0), 40);
 }
