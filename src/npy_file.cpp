@@ -1,6 +1,5 @@
 // .npy files: mapping, creating and appending.
 #include <fcntl.h>
-#include <sys/file.h>
 
 #include <algorithm>
 #include <array>
@@ -42,28 +41,37 @@ npy::header read_header_of(const file& f, const npy::limits& lim) {
   }
 }
 
-// Takes flock `operation` on the file, retrying on EINTR. Returns false if it failed.
-bool lock(const file& f, int operation) {
+// The header lock: an open-file-description record lock (F_OFD_SETLKW) on the file's first
+// byte, F_RDLCK to read the header and F_WRLCK to append. It is independent of the flock
+// locks that mappings may hold ({.lock = file_lock::shared}), so an append never waits for a
+// reader that keeps the file mapped, only for one that is reading the header. Waits; returns
+// false if the lock could not be taken or released.
+bool header_lock(const file& f, short type) {
+  struct flock l {};
+  l.l_type = type;
+  l.l_whence = SEEK_SET;
+  l.l_start = 0;
+  l.l_len = 1;
   int result;
   do {
-    result = ::flock(f.fd(), operation);
+    result = ::fcntl(f.fd(), F_OFD_SETLKW, &l);
   } while (result != 0 && errno == EINTR);
   return result == 0;
 }
 
-// Reads the header under a shared lock, so that an append's header rewrite (under an
-// exclusive lock) is never seen half done. The lock is advisory and best effort: where the
-// file system has none, the header is read without it.
+// Reads the header under the shared header lock, so that an append's header rewrite is never
+// seen half done. Best effort: where the file system has no record locks, the header is read
+// without one.
 npy::header read_header_shared(const file& f, const npy::limits& lim) {
-  const bool locked = lock(f, LOCK_SH);
+  const bool locked = header_lock(f, F_RDLCK);
   npy::header h;
   try {
     h = read_header_of(f, lim);
   } catch (...) {
-    if (locked) lock(f, LOCK_UN);
+    if (locked) header_lock(f, F_UNLCK);
     throw;
   }
-  if (locked) lock(f, LOCK_UN);
+  if (locked) header_lock(f, F_UNLCK);
   return h;
 }
 
@@ -166,9 +174,9 @@ raw_view create_npy_raw(const std::filesystem::path& path, const dtype& type,
 void append_npy_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes,
                       const std::optional<dtype>& wanted, const npy_options& opts, index_t size) {
   const file f = file::open(path, O_RDWR);
-  // Appenders take turns; readers, which read the header under a shared lock, never see it
-  // half rewritten.
-  if (!lock(f, LOCK_EX)) sys::throw_errno("flock", path);
+  // Appenders take turns; readers, which read the header under the shared header lock, never
+  // see it half rewritten.
+  if (!header_lock(f, F_WRLCK)) sys::throw_errno("fcntl(F_OFD_SETLKW)", path);
 
   const npy::header h = read_header_of(f, opts.limits);
   check_npy_type(path, h.type, wanted, opts, size);

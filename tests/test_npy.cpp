@@ -507,3 +507,13 @@ TEST(NpyFile, ReadersDuringAppendsSeeOneWholeShapeOrTheNext) {
   appender.join();
   EXPECT_EQ(ma::open_npy<const std::int64_t>(path).extent(0), 40);
 }
+
+TEST(NpyFile, AppendDoesNotWaitForReadersThatHoldTheMappingLock) {
+  temp_dir dir;
+  const auto path = dir / "l.npy";
+  ma::create_npy<std::int32_t>(path, {1});
+  const auto held = ma::map_file<const std::uint8_t>(path, {-1}, {.lock = ma::file_lock::shared});
+  ma::append_npy<std::int32_t>(path, std::vector<std::int32_t>{5});
+  EXPECT_EQ(ma::open_npy<const std::int32_t>(path)(1), 5);
+  EXPECT_GT(held.size(), 0u);
+}
