@@ -94,7 +94,9 @@ npy::header read_header_shared(const file& f, const npy::limits& lim) {
 namespace npy {
 
 header read_header(const std::filesystem::path& path, const limits& lim) {
-  const file f = file::open(path, O_RDONLY);
+  // O_NONBLOCK keeps open() of a FIFO from waiting for a writer; require_regular() refuses it.
+  const file f = file::open(path, O_RDONLY | O_NONBLOCK);
+  f.require_regular();
   return read_header_shared(f, lim);
 }
 
@@ -109,15 +111,18 @@ npy_view map_npy(const std::filesystem::path& path, const npy_options& opts, boo
     throw std::invalid_argument("cannot map " + quoted(path) +
                                 " read-only as a writable array; use a const element type");
   }
-  file f = file::open(path, mode == mode::read_write ? O_RDWR : O_RDONLY);
+  file f = file::open(path, (mode == mode::read_write ? O_RDWR : O_RDONLY) | O_NONBLOCK);
+  f.require_regular();
   npy_view v;
   v.head = read_header_shared(f, opts.limits);
   if (v.head.type.itemsize() == 0) {
     throw format_error(quoted(path) + ": elements of zero bytes (dtype " + v.head.type.str() +
                        ") are not supported");
   }
-  v.storage = mapping::adopt(
-      std::move(f), {.mode = mode, .offset = v.head.data_offset, .length = v.head.data_length});
+  v.storage = mapping::adopt(std::move(f), {.mode = mode,
+                                            .offset = v.head.data_offset,
+                                            .length = v.head.data_length,
+                                            .lock = opts.lock});
   const index_t count = element_count(v.head.shape.span());
   v.layout = layout_view(v.storage, 0, &count, v.head.type.itemsize(), alignment, v.head.shape,
                          v.head.fortran_order ? order::fortran : order::c);
@@ -173,7 +178,8 @@ raw_view create_npy_raw(const std::filesystem::path& path, const dtype& type,
 
 void append_npy_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes,
                       const std::optional<dtype>& wanted, const npy_options& opts, index_t size) {
-  const file f = file::open(path, O_RDWR);
+  const file f = file::open(path, O_RDWR | O_NONBLOCK);
+  f.require_regular();
   // Appenders take turns; readers, which read the header under the shared header lock, never
   // see it half rewritten.
   if (!header_lock(f, F_WRLCK)) sys::throw_errno("fcntl(F_OFD_SETLKW)", path);

@@ -1,6 +1,7 @@
 #include "maparray/npy.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <cstdint>
@@ -516,4 +517,17 @@ TEST(NpyFile, AppendDoesNotWaitForReadersThatHoldTheMappingLock) {
   ma::append_npy<std::int32_t>(path, std::vector<std::int32_t>{5});
   EXPECT_EQ(ma::open_npy<const std::int32_t>(path)(1), 5);
   EXPECT_GT(held.size(), 0u);
+}
+
+TEST(NpyFile, AFifoIsRefusedWithoutWaitingAndTheMappingLockIsHeld) {
+  temp_dir dir;
+  const auto fifo = dir / "fifo.npy";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THROW(ma::open(fifo), std::invalid_argument);
+  EXPECT_THROW(npy::read_header(fifo), std::invalid_argument);
+  const auto path = dir / "locked.npy";
+  ma::create_npy<float>(path, {3});
+  const auto a = ma::open_npy<const float>(path, {.lock = ma::file_lock::shared});
+  EXPECT_THROW(ma::resize_file(path, 0), std::system_error);
+  EXPECT_EQ(a.size(), 3u);
 }
