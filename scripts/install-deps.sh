@@ -13,6 +13,7 @@ packages=(
   libcli11-dev                        # the command-line tool's argument parser
   clang libclang-rt-14-dev            # libFuzzer targets
   clang-format                        # the code style
+  pkg-config                          # the maparray.pc packaging test
 )
 
 missing=()
