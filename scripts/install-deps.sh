@@ -14,6 +14,7 @@ packages=(
   clang libclang-rt-14-dev            # libFuzzer targets
   clang-format                        # the code style
   pkg-config                          # the maparray.pc packaging test
+  libeigen3-dev xtensor-dev           # the optional Eigen and xtensor interop headers
 )
 
 missing=()
