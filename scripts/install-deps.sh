@@ -15,6 +15,8 @@ packages=(
   clang-format                        # the code style
   pkg-config                          # the maparray.pc packaging test
   libeigen3-dev xtensor-dev           # the optional Eigen and xtensor interop headers
+  clang-19 libc++-19-dev libc++abi-19-dev libclang-rt-19-dev  # std::mdspan, for maparray/mdspan.hpp
+  doxygen                             # the API reference (the docs target)
 )
 
 missing=()

@@ -19,8 +19,11 @@ namespace maparray {
 class file {
  public:
   file() = default;
+  // Takes ownership of the open descriptor `fd`, opened from `path`. Never throws.
   file(int fd, std::filesystem::path path) noexcept : fd_(fd), path_(std::move(path)) {}
+  // Takes over `other`'s descriptor; `other` is closed afterwards. Never throws.
   file(file&& other) noexcept;
+  // Closes this descriptor (ignoring errors) and takes over `other`'s. Never throws.
   file& operator=(file&& other) noexcept;
   file(const file&) = delete;
   file& operator=(const file&) = delete;
@@ -30,8 +33,11 @@ class file {
   // Throws std::system_error.
   static file open(const std::filesystem::path& path, int flags, mode_t mode = 0666);
 
+  // The descriptor, or -1. Never throws.
   int fd() const noexcept { return fd_; }
+  // Whether a descriptor is held. Never throws.
   bool is_open() const noexcept { return fd_ >= 0; }
+  // The path the file was opened from. Never throws.
   const std::filesystem::path& path() const noexcept { return path_; }
 
   // The file's current size in bytes (fstat). Throws std::system_error.
@@ -53,6 +59,7 @@ std::size_t page_size() noexcept;
 // Throws std::system_error(errno) with "<call> '<path>'" as its message. Use right after a failed
 // call, before anything else can change errno.
 [[noreturn]] void throw_errno(const char* call, const std::filesystem::path& path);
+// As throw_errno(), with the error number `error`. Always throws std::system_error.
 [[noreturn]] void throw_error(int error, const char* call, const std::filesystem::path& path);
 
 // mmap(2) of `length` bytes of `fd` (or anonymous memory when fd < 0) at the page-aligned

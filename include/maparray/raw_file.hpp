@@ -24,6 +24,7 @@ struct map_options {
   std::int64_t offset = 0;
   // Number of elements to map; default: every element from offset to the end of the file.
   std::optional<index_t> count{};
+  // C (row-major) or Fortran (column-major) order.
   maparray::order order = order::c;
 };
 
@@ -37,6 +38,7 @@ struct create_options {
   bool sparse = false;
   // Permission bits of a new file, filtered by the umask.
   mode_t permissions = 0666;
+  // C (row-major) or Fortran (column-major) order.
   maparray::order order = order::c;
 };
 

@@ -1,5 +1,6 @@
 # Configures, builds and runs a consumer project (tests/packaging/${CONSUMER}) that takes
 # maparray straight from the source tree SOURCE_DIR, by add_subdirectory or FetchContent.
+# No build type is given: maparray must not pick one for its parent.
 file(REMOVE_RECURSE ${WORK_DIR})
 
 function(run)
