@@ -51,9 +51,9 @@ class any_array {
   // Whether the elements may be written (as<T>() with a non-const T). Never throws.
   bool writable() const noexcept { return writable_; }
   // Whether the elements are contiguous in C order. Never throws.
-  bool is_c_contiguous() const noexcept;
+  bool is_c_contiguous() const noexcept { return is_contiguous_in(order::c); }
   // Whether the elements are contiguous in Fortran order. Never throws.
-  bool is_f_contiguous() const noexcept;
+  bool is_f_contiguous() const noexcept { return is_contiguous_in(order::fortran); }
   // The mapping behind this array. Never throws.
   mapping storage() const noexcept { return mapping(keep_.region()); }
   // The lease that keeps the storage mapped. Never throws.
@@ -82,6 +82,7 @@ class any_array {
   }
 
  private:
+  bool is_contiguous_in(order layout) const noexcept;
   void check_view(const dtype& wanted, bool write, std::size_t alignment,
                   std::size_t size = 0) const;
 

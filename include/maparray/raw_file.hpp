@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <type_traits>
 
 #include "maparray/array.hpp"
@@ -26,6 +27,9 @@ struct map_options {
   std::optional<index_t> count{};
   // C (row-major) or Fortran (column-major) order.
   maparray::order order = order::c;
+  // An advisory lock held as long as the mapping: file_lock::shared for readers, so that a
+  // cooperating writer (resize_file) cannot shrink the file under them. Not taken by default.
+  file_lock lock = file_lock::none;
 };
 
 // Options for create_file().
@@ -50,11 +54,13 @@ struct raw_view {
 };
 
 // The untyped work of map_file() and create_file(), for elements of `itemsize` bytes.
-// `writable_view` says whether the caller's element type allows writes.
+// `writable_view` says whether the caller's element type allows writes. create_raw() writes
+// `prefix` (a file header) before the elements, which start right after it.
 raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
                  const map_options& opts, bool writable_view, index_t itemsize, index_t alignment);
 raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
-                    const create_options& opts, index_t itemsize, index_t alignment);
+                    const create_options& opts, index_t itemsize, index_t alignment,
+                    std::span<const std::byte> prefix = {});
 
 template <class T>
 array<T> typed(const raw_view& v) {
@@ -90,5 +96,13 @@ requires(!std::is_const_v<T>) array<T> create_file(const std::filesystem::path& 
                                                    const create_options& opts = {}) {
   return detail::typed<T>(detail::create_raw(path, shape, opts, sizeof(T), alignof(T)));
 }
+
+// Changes the length of the file at `path`: shrinking truncates, growing reserves the new blocks
+// (posix_fallocate) unless `sparse`. It first takes the exclusive advisory lock, so it refuses
+// while a cooperating process has the file mapped with {.lock = file_lock::shared}: use it to
+// shrink files that others may map. Throws std::system_error (EWOULDBLOCK while locked, ENOSPC,
+// and the errors of open), std::invalid_argument for a negative length or a path that is not a
+// regular file.
+void resize_file(const std::filesystem::path& path, std::int64_t length, bool sparse = false);
 
 }  // namespace maparray
