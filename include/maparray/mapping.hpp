@@ -112,9 +112,9 @@ class mapping {
   // Options for open() and adopt().
   struct options {
     maparray::mode mode = maparray::mode::read;  // read, read_write or copy_on_write
-    std::int64_t offset = 0;               // any byte offset into the file
-    std::optional<std::int64_t> length{};  // bytes; default: up to the end of the file
-    file_lock lock = file_lock::none;      // advisory lock held while the region is mapped
+    std::int64_t offset = 0;                     // any byte offset into the file
+    std::optional<std::int64_t> length{};        // bytes; default: up to the end of the file
+    file_lock lock = file_lock::none;            // advisory lock held while the region is mapped
   };
 
   // Maps part or all of the existing file `path`. Throws std::system_error if the file cannot be
