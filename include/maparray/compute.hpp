@@ -584,3 +584,31 @@ requires std::is_arithmetic_v<std::remove_const_t<T>> std::remove_const_t<T> max
 }
 
 }  // namespace maparray
+
+namespace maparray {
+
+class any_array;
+
+// The named operations and the reductions over arrays whose element type is known only at run
+// time (tools, the Python module): every array must have the same numeric dtype in native
+// byte order (bool, signed and unsigned integers, float32, float64). Throws
+// std::invalid_argument naming the operand and both dtypes when they differ, or the dtype
+// when it is not supported, or as any_array::as<T>() (a read-only output, misaligned
+// elements); otherwise as the typed functions.
+void add(const any_array& x, const any_array& y, const any_array& out,
+         const exec_options& opts = {});
+void subtract(const any_array& x, const any_array& y, const any_array& out,
+              const exec_options& opts = {});
+void multiply(const any_array& x, const any_array& y, const any_array& out,
+              const exec_options& opts = {});
+void divide(const any_array& x, const any_array& y, const any_array& out,
+            const exec_options& opts = {});
+void minimum(const any_array& x, const any_array& y, const any_array& out,
+             const exec_options& opts = {});
+void maximum(const any_array& x, const any_array& y, const any_array& out,
+             const exec_options& opts = {});
+// The sum as a double (integers summed exactly in 64 bits, then converted).
+double sum(const any_array& in, const exec_options& opts = {});
+double mean(const any_array& in, const exec_options& opts = {});
+
+}  // namespace maparray
