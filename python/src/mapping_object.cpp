@@ -1,6 +1,7 @@
 #include "mapping_object.hpp"
 
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include <string>
 #include <unordered_map>
