@@ -58,6 +58,21 @@ py::array make_array(const py::object& owner, const py::dtype& type, std::byte* 
   return result;
 }
 
+py::array make_contiguous_array(const py::object& owner, const py::dtype& type, std::byte* data,
+                                std::span<const index_t> shape, order layout, bool writable) {
+  std::vector<index_t> extents(shape.begin(), shape.end());
+  py::dtype element = type;
+  const py::object sub = type.attr("subdtype");
+  if (!sub.is_none()) {
+    element = sub[py::int_(0)].cast<py::dtype>();
+    for (const py::handle d : sub[py::int_(1)]) extents.push_back(d.cast<index_t>());
+  }
+  const dims strides = contiguous_strides(dims(std::span<const index_t>(extents)), layout);
+  std::vector<index_t> byte_strides(strides.begin(), strides.end());
+  for (auto& s : byte_strides) s *= element.itemsize();
+  return make_array(owner, element, data, extents, byte_strides, writable);
+}
+
 namespace {
 
 // What a buffer export of a Mapping holds: a lease, so close() is refused while it lives.
@@ -150,12 +165,11 @@ its end by default); Mapping.array() makes arrays over it.
         const mapping& storage = self.cast<const mapping_object&>().storage();
         const py::dtype type = element_dtype(dtype);
         const auto dims = shape_of(shape);
+        const order layout_order = order_of(order_text);
         const auto layout = detail::layout_view(storage, offset, count ? &*count : nullptr,
-                                                type.itemsize(), 1, dims, order_of(order_text));
-        std::vector<index_t> strides(layout.strides.begin(), layout.strides.end());
-        for (auto& s : strides) s *= type.itemsize();
-        return make_array(self, type, layout.data, layout.shape.span(), strides,
-                          storage.writable());
+                                                type.itemsize(), 1, dims, layout_order);
+        return make_contiguous_array(self, type, layout.data, layout.shape.span(), layout_order,
+                                     storage.writable());
       },
       py::arg("dtype") = "u1", py::arg("shape") = py::none(), py::arg("offset") = 0,
       py::arg("count") = py::none(), py::arg("order") = "C",

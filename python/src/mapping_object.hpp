@@ -47,6 +47,12 @@ py::array make_array(const py::object& owner, const py::dtype& type, std::byte* 
                      std::span<const index_t> shape, std::span<const index_t> byte_strides,
                      bool writable);
 
+// A contiguous array of `type` at `data` with `shape` in `layout`, as make_array(). A subarray
+// dtype (numpy.dtype(('f4', (3,)))) is expanded into trailing dimensions as numpy does, the whole
+// shape laid out in `layout`.
+py::array make_contiguous_array(const py::object& owner, const py::dtype& type, std::byte* data,
+                                std::span<const index_t> shape, order layout, bool writable);
+
 // Defines maparray.Mapping in `module`.
 void bind_mapping(py::module_& module);
 

@@ -22,10 +22,10 @@ dtype raw_dtype(const py::dtype& type) {
   return dtype::primitive(dtype_kind::raw, type.itemsize());
 }
 
-// A numpy array over an untyped array of the library, with a new Mapping as its base.
-py::array to_numpy(const any_array& a, const py::dtype& type) {
+// A numpy array over a contiguous untyped array of the library, with a new Mapping as its base.
+py::array to_numpy(const any_array& a, const py::dtype& type, order layout) {
   const py::object owner = wrap_mapping(a.storage());
-  return make_array(owner, type, a.data(), a.shape(), a.byte_strides(), a.writable());
+  return make_contiguous_array(owner, type, a.data(), a.shape(), layout, a.writable());
 }
 
 py::array map_file_py(const std::filesystem::path& path, const py::object& dtype_like,
@@ -40,7 +40,7 @@ py::array map_file_py(const std::filesystem::path& path, const py::object& dtype
     py::gil_scoped_release unlocked;
     a = map_file(path, raw_dtype(type), dims, opts);
   }
-  return to_numpy(a, type);
+  return to_numpy(a, type, opts.order);
 }
 
 py::array create_py(const std::filesystem::path& path, const py::object& dtype_like,
@@ -55,7 +55,7 @@ py::array create_py(const std::filesystem::path& path, const py::object& dtype_l
     py::gil_scoped_release unlocked;
     a = create_file(path, raw_dtype(type), dims, opts);
   }
-  return to_numpy(a, type);
+  return to_numpy(a, type, opts.order);
 }
 
 // A buffer export of another object, released (with the GIL) when the last array over it dies.
@@ -95,9 +95,7 @@ py::array array_from_buffer_py(const py::object& buffer, const py::object& dtype
   const mapping& storage = owner.cast<const mapping_object&>().storage();
   const auto layout = detail::layout_view(storage, offset, count ? &*count : nullptr,
                                           type.itemsize(), 1, shape_of(shape), order::c);
-  std::vector<index_t> strides(layout.strides.begin(), layout.strides.end());
-  for (auto& s : strides) s *= type.itemsize();
-  return make_array(owner, type, layout.data, layout.shape.span(), strides, writable);
+  return make_contiguous_array(owner, type, layout.data, layout.shape.span(), order::c, writable);
 }
 
 py::dtype typecode_dtype(std::string_view code) {
