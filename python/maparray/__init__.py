@@ -25,10 +25,13 @@ import os as _os
 
 import numpy as _numpy
 
-from ._maparray import FormatError, Mapping, create, map_file
+from ._maparray import FormatError, Mapping, atomic_add, compare_exchange, create, map_file
 from ._maparray import _array_from_buffer, _typecode_dtype
 
-__all__ = ["FormatError", "Mapping", "create", "map_file", "mapping_of", "maparray"]
+__all__ = [
+    "FormatError", "Mapping", "atomic_add", "compare_exchange", "create", "map_file",
+    "mapping_of", "maparray",
+]
 
 
 def mapping_of(array):

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "atomics.hpp"
 #include "errors.hpp"
 #include "maparray/maparray.hpp"
 #include "mapping_object.hpp"
@@ -113,6 +114,7 @@ PYBIND11_MODULE(_maparray, module) {
   module.doc() = "The compiled part of maparray; use the package maparray.";
   register_errors(module);
   bind_mapping(module);
+  bind_atomics(module);
 
   module.def("map_file", &map_file_py, py::arg("path"), py::arg("dtype"),
              py::arg("shape") = py::make_tuple(-1), py::arg("mode") = "r+", py::arg("offset") = 0,
