@@ -14,6 +14,7 @@
 #include "errors.hpp"
 #include "maparray/maparray.hpp"
 #include "mapping_object.hpp"
+#include "npy_bindings.hpp"
 
 namespace maparray::python {
 namespace {
@@ -115,6 +116,7 @@ PYBIND11_MODULE(_maparray, module) {
   register_errors(module);
   bind_mapping(module);
   bind_atomics(module);
+  bind_npy(module);
 
   module.def("map_file", &map_file_py, py::arg("path"), py::arg("dtype"),
              py::arg("shape") = py::make_tuple(-1), py::arg("mode") = "r+", py::arg("offset") = 0,
