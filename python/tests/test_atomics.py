@@ -26,7 +26,7 @@ def claim_slots(path, worker, results):
     for slot in range(claims.size):
         swapped, _ = maparray.compare_exchange(claims, slot, 0, worker + 1)
         won += swapped
-    results.put(won)
+    results.put((worker, won))
 
 
 def run_workers(target, *args):
@@ -51,8 +51,8 @@ def test_every_slot_claimed_exactly_once():
     claims = maparray.create("claims.i32", np.int32, 2000)
     results = multiprocessing.get_context("fork").Queue()
     run_workers(claim_slots, os.path.abspath("claims.i32"), results)
-    wins = [results.get(timeout=10) for _ in range(PROCESSES)]
-    assert sum(wins) == claims.size
+    wins = dict(results.get(timeout=10) for _ in range(PROCESSES))
+    assert sum(wins.values()) == claims.size
     assert ((claims >= 1) & (claims <= PROCESSES)).all()
     for worker in range(PROCESSES):
         assert (claims == worker + 1).sum() == wins[worker]
