@@ -11,3 +11,4 @@
 #include "maparray/os.hpp"
 #include "maparray/raw_file.hpp"
 #include "maparray/shape.hpp"
+#include "maparray/shared.hpp"

@@ -108,12 +108,15 @@ void remove_quietly(const std::filesystem::path& path) noexcept;
 
 // Fault injection for tests: the next call of `call` ("open", "fstat", "mmap", "msync",
 // "madvise", "mincore", "posix_fallocate", "ftruncate", "rename", "flock", "pread", "pwrite",
-// "fdatasync") after `skip`
+// "fdatasync", "shm_open", "memfd_create") after `skip`
 // successful ones fails with `error`, without being made. Thread-safe; costs one relaxed atomic
 // load per system call while nothing is injected. Never throws except std::bad_alloc.
 void inject_failure(std::string_view call, int error, int skip = 0);
 // Cancels every injected failure not yet triggered. Never throws.
 void clear_injected_failures() noexcept;
+// For the wrappers themselves: true (with errno set) if a failure of `call` was injected, in
+// which case the wrapper reports it instead of making the call. Never throws.
+bool injected_failure(const char* call) noexcept;
 
 // Reads up to buffer.size() bytes at `offset` (pread, retried until done or end of file);
 // returns the count read, short only at the end of the file. Throws std::system_error.
