@@ -26,12 +26,12 @@ import os as _os
 import numpy as _numpy
 
 from ._maparray import FormatError, Mapping, atomic_add, compare_exchange, create, map_file
-from ._maparray import append_npy, create_npy, open
+from ._maparray import append_npy, create_npy, open, remove_shared, shared
 from ._maparray import _array_from_buffer, _typecode_dtype
 
 __all__ = [
     "FormatError", "Mapping", "append_npy", "atomic_add", "compare_exchange", "create",
-    "create_npy", "map_file", "mapping_of", "maparray", "open",
+    "create_npy", "map_file", "mapping_of", "maparray", "open", "remove_shared", "shared",
 ]
 
 

@@ -15,6 +15,7 @@
 #include "maparray/maparray.hpp"
 #include "mapping_object.hpp"
 #include "npy_bindings.hpp"
+#include "shared_bindings.hpp"
 
 namespace maparray::python {
 namespace {
@@ -117,6 +118,7 @@ PYBIND11_MODULE(_maparray, module) {
   bind_mapping(module);
   bind_atomics(module);
   bind_npy(module);
+  bind_shared(module);
 
   module.def("map_file", &map_file_py, py::arg("path"), py::arg("dtype"),
              py::arg("shape") = py::make_tuple(-1), py::arg("mode") = "r+", py::arg("offset") = 0,
