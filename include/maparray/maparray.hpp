@@ -3,6 +3,7 @@
 
 #include "maparray/any_array.hpp"
 #include "maparray/array.hpp"
+#include "maparray/compute.hpp"
 #include "maparray/dtype.hpp"
 #include "maparray/error.hpp"
 #include "maparray/guard.hpp"
