@@ -6,7 +6,9 @@
 // the start signal to the last worker's finish is the iteration's time (manual time), so forking
 // and thread creation are not counted. items_per_second counts operations of all workers.
 //
-//   bench_shared --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+// Run (results and reading in docs/PERFORMANCE.md, "Shared memory"):
+//   bench_shared --benchmark_repetitions=7 --benchmark_enable_random_interleaving=true
+//                --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <sched.h>
 #include <sys/wait.h>

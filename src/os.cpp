@@ -153,6 +153,43 @@ void remove_quietly(const std::filesystem::path& path) noexcept {
   ::unlink(path.c_str());
 }
 
+file shm_open(const std::string& name, int flags, mode_t mode) {
+  if (injected_failure("shm_open")) throw_errno("shm_open", name);
+  int fd;
+  do {
+    fd = ::shm_open(name.c_str(), flags | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) throw_errno("shm_open", name);
+  return file(fd, name);
+}
+
+bool shm_unlink(const std::string& name) {
+  if (!injected_failure("shm_unlink") && ::shm_unlink(name.c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  throw_errno("shm_unlink", name);
+}
+
+file memfd(const std::string& label) {
+  const int fd = injected_failure("memfd_create")
+                     ? -1
+                     : ::memfd_create(label.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) throw_errno("memfd_create", label);
+  return file(fd, "memfd:" + label);
+}
+
+void seal_size(const file& f) {
+  if (injected_failure("fcntl") ||
+      ::fcntl(f.fd(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    throw_errno("fcntl F_ADD_SEALS", f.path());
+  }
+}
+
+file duplicate(int fd, const std::filesystem::path& path) {
+  const int copy = injected_failure("fcntl") ? -1 : ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) throw_errno("fcntl F_DUPFD_CLOEXEC", path);
+  return file(copy, path);
+}
+
 std::size_t read_at(const file& f, std::span<std::byte> buffer, std::int64_t offset) {
   if (injected_failure("pread")) throw_errno("pread", f.path());
   std::size_t done = 0;

@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "maparray/error.hpp"
-#include "shared_os.hpp"
+#include "maparray/os.hpp"
 
 namespace maparray {
 namespace {
@@ -218,6 +218,7 @@ detail::shared_view map_elements(file f, const description& d, maparray::mode ho
 
 detail::shared_view open_file(file f, maparray::mode how, const dtype* type,
                               const shape_spec* shape, std::optional<order> layout = {}) {
+  f.require_regular();  // a pipe or a socket passed as a descriptor cannot hold an array
   const description d = await_header(f);
   check_expected(d, "'" + f.path().string() + "'", type, shape, layout);
   return map_elements(std::move(f), d, how);

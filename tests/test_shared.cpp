@@ -12,13 +12,12 @@
 
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
-#include <iterator>
 #include <numeric>
 #include <string>
 #include <vector>
 
 #include "maparray/error.hpp"
+#include "resource_counts.hpp"
 #include "shared_names.hpp"
 
 namespace ma = maparray;
@@ -344,15 +343,11 @@ TEST_F(Shared, OpenSharedFdReportsABadDescriptor) {
 }
 
 TEST_F(Shared, FailedCallsLeaveNoDescriptorBehind) {
-  auto count_fds = [] {
-    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
-                         std::filesystem::directory_iterator());
-  };
   const auto name = names.next();
   const auto foreign = names.next();
   make_foreign(foreign, "some bytes that are not a header at all....");
   ma::create_shared<int>(name, {4});
-  const auto before = count_fds();
+  const auto before = ma::testing::open_descriptors();
   EXPECT_THROW(ma::create_shared<int>(name, {4}), std::system_error);
   EXPECT_THROW(ma::create_shared<int>(name, {5}, {.open_existing = true}), std::invalid_argument);
   EXPECT_THROW(ma::open_shared<double>(name), std::invalid_argument);
@@ -361,7 +356,7 @@ TEST_F(Shared, FailedCallsLeaveNoDescriptorBehind) {
   EXPECT_THROW(ma::create_shared<std::uint8_t>(names.next(), {1LL << 50}), std::system_error);
   const auto anonymous = ma::create_anonymous_shared<int>({2});
   EXPECT_THROW(ma::open_shared_fd<float>(anonymous.storage().fd()), std::invalid_argument);
-  EXPECT_EQ(count_fds(), before + 1);  // only the anonymous array's own
+  EXPECT_EQ(ma::testing::open_descriptors(), before + 1);  // only the anonymous array's own
   ma::remove_shared(name);
   ma::remove_shared(foreign);
 }
@@ -375,6 +370,94 @@ TEST_F(Shared, AtomicsOnSharedElements) {
   EXPECT_TRUE(b.atomic(7).compare_exchange_strong(expected, 6));
   EXPECT_EQ(a.atomic(7).load(), 6u);
   ma::remove_shared(name);
+}
+
+// Every system call on the way fails in turn: the error surfaces as a std::system_error naming
+// the call, and no name, descriptor or mapping is left behind.
+class SharedFaults : public Shared {
+ protected:
+  void SetUp() override {
+    fds_ = ma::testing::open_descriptors();
+    maps_ = mapped();
+  }
+  void TearDown() override {
+    ma::sys::clear_injected_failures();
+    EXPECT_EQ(ma::testing::open_descriptors(), fds_) << "a descriptor leaked";
+    EXPECT_EQ(mapped(), maps_) << "a mapping leaked";
+    Shared::TearDown();
+  }
+  // Mapped regions of this test's named arrays and of anonymous ones.
+  std::size_t mapped() const {
+    return ma::testing::mapped_regions(ma::testing::shm_directory / "maparray-test-") +
+           ma::testing::mapped_regions("memfd:maparray");
+  }
+
+  template <class F>
+  void expect_failure(const char* call, int error, F operation, int skip = 0) {
+    ma::sys::inject_failure(call, error, skip);
+    try {
+      operation();
+      ADD_FAILURE() << call << " failure was not reported";
+    } catch (const std::system_error& e) {
+      EXPECT_EQ(e.code().value(), error) << e.what();
+      EXPECT_NE(std::string(e.what()).find(call), std::string::npos) << e.what();
+    }
+    ma::sys::clear_injected_failures();
+  }
+
+  std::size_t fds_ = 0, maps_ = 0;
+};
+
+TEST_F(SharedFaults, CreatingANamedArray) {
+  const auto name = names.next();
+  auto create = [&] { ma::create_shared<double>(name, {100}); };
+  expect_failure("shm_open", EACCES, create);
+  expect_failure("posix_fallocate", ENOSPC, create);
+  expect_failure("pwrite", EIO, create);
+  expect_failure("pwrite", EIO, create, 1);  // the magic, written last
+  expect_failure("fstat", EIO, create);
+  expect_failure("mmap", ENOMEM, create);
+  EXPECT_FALSE(ma::remove_shared(name));
+  create();  // and nothing stands in the way afterwards
+  EXPECT_TRUE(ma::remove_shared(name));
+}
+
+TEST_F(SharedFaults, OpeningANamedArray) {
+  const auto name = names.next();
+  ma::create_shared<double>(name, {100});
+  auto open = [&] { ma::open_shared<const double>(name); };
+  expect_failure("shm_open", EACCES, open);
+  expect_failure("fstat", EIO, open);
+  expect_failure("pread", EIO, open);
+  expect_failure("mmap", ENOMEM, open);
+  auto open_existing = [&] { ma::create_shared<double>(name, {100}, {.open_existing = true}); };
+  expect_failure("pread", EIO, open_existing);
+  EXPECT_EQ(ma::open_shared<const double>(name).size(), 100u);  // still there, still whole
+  expect_failure("shm_unlink", EACCES, [&] { ma::remove_shared(name); });
+  EXPECT_TRUE(ma::remove_shared(name));
+}
+
+TEST_F(SharedFaults, AnonymousArrays) {
+  auto create = [] { ma::create_anonymous_shared<std::int32_t>({10}); };
+  expect_failure("memfd_create", EMFILE, create);
+  expect_failure("posix_fallocate", ENOMEM, create);
+  expect_failure("pwrite", EIO, create);
+  expect_failure("fcntl", EPERM, create);
+  expect_failure("mmap", ENOMEM, create);
+  const auto a = ma::create_anonymous_shared<std::int32_t>({10});
+  const auto before = ma::testing::open_descriptors();
+  expect_failure("fcntl", EMFILE, [&] { ma::open_shared_fd<std::int32_t>(a.storage().fd()); });
+  expect_failure("pread", EIO, [&] { ma::open_shared_fd<std::int32_t>(a.storage().fd()); });
+  expect_failure("mmap", ENOMEM, [&] { ma::open_shared_fd<std::int32_t>(a.storage().fd()); });
+  EXPECT_EQ(ma::testing::open_descriptors(), before);
+}
+
+TEST_F(Shared, ADescriptorThatIsNotAFileIsRefused) {
+  int pipe_ends[2];
+  ASSERT_EQ(::pipe(pipe_ends), 0);
+  EXPECT_THROW(ma::open_shared_fd<int>(pipe_ends[0]), std::invalid_argument);
+  ::close(pipe_ends[0]);
+  ::close(pipe_ends[1]);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // ThreadSanitizer can check them (it cannot see across processes; see docs/shared.md).
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -12,21 +13,27 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <thread>
 #include <vector>
 
+#include "child_process.hpp"
 #include "maparray/raw_file.hpp"
 #include "maparray/shared.hpp"
-#include "processes.hpp"
 #include "shared_names.hpp"
 #include "temp_dir.hpp"
+#include "unix_socket.hpp"
 
 namespace ma = maparray;
-using ma::testing::spawn;
-using ma::testing::spin_until;
-using ma::testing::wait_for;
+using ma::testing::child_process;
 
 namespace {
+
+// Waits, yielding the processor, until `done()` is true: there may be fewer cores than processes.
+template <class F>
+void spin_until(F&& done) {
+  while (!done()) ::sched_yield();
+}
 
 // ThreadSanitizer makes every atomic operation many times slower; the counts shrink with it so
 // that the suite stays fast. The results are exact either way.
@@ -116,12 +123,12 @@ void expect_each_slot_claimed_once(const ma::array<std::uint32_t>& slots,
 TEST_F(SharedProcesses, AChildInheritsAnAnonymousArrayAcrossFork) {
   auto a = ma::create_anonymous_shared<std::int32_t>({100});
   a(0) = 5;
-  const pid_t child = spawn([&] {
+  child_process child([&] {
     if (a(0) != 5) return 1;
     for (int i = 1; i < 100; ++i) a(i) = i * i;
     return 0;
   });
-  ASSERT_EQ(wait_for(child), 0);
+  ASSERT_EQ(child.wait(), 0);
   for (int i = 1; i < 100; ++i) EXPECT_EQ(a(i), i * i);
 }
 
@@ -129,7 +136,7 @@ TEST_F(SharedProcesses, ADescriptorSentOverASocketOpensTheSameArray) {
   int sockets[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sockets), 0);
   // The child exists before the array does, so it can only reach it through the descriptor.
-  const pid_t child = spawn([&] {
+  child_process child([&] {
     const int fd = ma::testing::receive_fd(sockets[1]);
     auto b = ma::open_shared_fd<double>(fd, {3, 4});
     ::close(fd);
@@ -139,7 +146,7 @@ TEST_F(SharedProcesses, ADescriptorSentOverASocketOpensTheSameArray) {
   auto a = ma::create_anonymous_shared<double>({3, 4});
   a(0, 0) = 1.5;
   ma::testing::send_fd(sockets[0], a.storage().fd());
-  ASSERT_EQ(wait_for(child), 0);
+  ASSERT_EQ(child.wait(), 0);
   EXPECT_EQ(a(2, 3), 2.5);
   ::close(sockets[0]);
   ::close(sockets[1]);
@@ -150,7 +157,7 @@ TEST_F(SharedProcesses, TwoProcessesMappingOneFileSeeEachOthersWrites) {
   const auto path = dir / "shared.i64";
   ma::create_file<std::int64_t>(path, {4});
   // Each process maps the file itself: the mappings are separate, the pages are the same.
-  const pid_t child = spawn([&] {
+  child_process child([&] {
     const auto b = ma::map_file<std::int64_t>(path);
     spin_until([&] { return b.atomic(1).load(std::memory_order_acquire) == 1; });
     b(2) = b(0) * 2;
@@ -162,7 +169,7 @@ TEST_F(SharedProcesses, TwoProcessesMappingOneFileSeeEachOthersWrites) {
   a.atomic(1).store(1, std::memory_order_release);
   spin_until([&] { return a.atomic(1).load(std::memory_order_acquire) == 2; });
   EXPECT_EQ(a(2), 42);
-  ASSERT_EQ(wait_for(child), 0);
+  ASSERT_EQ(child.wait(), 0);
   a.flush();
   const auto bytes = ma::testing::read_all(path);  // and the file itself holds both writes
   std::int64_t on_disk[4];
@@ -175,17 +182,17 @@ TEST_F(SharedProcesses, TwoProcessesMappingOneFileSeeEachOthersWrites) {
 TEST_F(SharedProcesses, FetchAddFromFourProcessesGivesExactTotals) {
   const auto name = names.next();
   const auto counters = ma::create_shared<std::uint64_t>(name, {counter_count});
-  std::vector<pid_t> children;
+  std::deque<child_process> children;  // killed by their destructors if a check fails
   for (int w = 0; w < workers; ++w) {
-    children.push_back(spawn([&, w] {
+    children.emplace_back([&, w] {
       const auto mine = ma::open_shared<std::uint64_t>(name, {counter_count});  // own mapping
       start_line(control);
       add(mine, w, adds_per_worker);
       return 0;
-    }));
+    });
   }
   release_workers(control, workers);
-  for (pid_t child : children) ASSERT_EQ(wait_for(child), 0);
+  for (auto& child : children) ASSERT_EQ(child.wait(), 0);
   for (std::int64_t k = 0; k < counter_count; ++k) {
     EXPECT_EQ(counters(k), expected_total(k, workers, adds_per_worker)) << "counter " << k;
   }
@@ -194,19 +201,19 @@ TEST_F(SharedProcesses, FetchAddFromFourProcessesGivesExactTotals) {
 
 TEST_F(SharedProcesses, ProcessesRacingToCreateOneNameAllGetTheSameArray) {
   const auto name = names.next();
-  std::vector<pid_t> children;
+  std::deque<child_process> children;  // killed by their destructors if a check fails
   for (int w = 0; w < workers; ++w) {
-    children.push_back(spawn([&, w] {
+    children.emplace_back([&, w] {
       start_line(control);
       // Whoever comes first creates it; the others wait for its header and open it.
       const auto a = ma::create_shared<std::int64_t>(name, {8, 8}, {.open_existing = true});
       a.atomic(w, w).fetch_add(1);
       a.atomic(7, 7).fetch_add(1);
       return 0;
-    }));
+    });
   }
   release_workers(control, workers);
-  for (pid_t child : children) ASSERT_EQ(wait_for(child), 0);
+  for (auto& child : children) ASSERT_EQ(child.wait(), 0);
   const auto a = ma::open_shared<const std::int64_t>(name, {8, 8});
   for (int w = 0; w < workers; ++w) EXPECT_EQ(a(w, w), 1);
   EXPECT_EQ(a(7, 7), workers);
@@ -224,30 +231,30 @@ TEST_F(SharedProcesses, AnOpenerWaitsForAHeaderBeingWritten) {
   const auto bytes = ma::testing::read_all(ma::testing::shm_directory / model.substr(1));
   const int fd = ::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
   ASSERT_GE(fd, 0);
-  const pid_t child = spawn([&] { return ma::open_shared<std::int32_t>(name)(9) == 77 ? 0 : 1; });
+  child_process child([&] { return ma::open_shared<std::int32_t>(name)(9) == 77 ? 0 : 1; });
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   // As a creator does: everything but the 8-byte magic first, then the magic.
   ASSERT_EQ(::pwrite(fd, bytes.data() + 8, bytes.size() - 8, 8),
             static_cast<ssize_t>(bytes.size() - 8));
   ASSERT_EQ(::pwrite(fd, bytes.data(), 8, 0), 8);
   ::close(fd);
-  EXPECT_EQ(wait_for(child), 0);
+  EXPECT_EQ(child.wait(), 0);
   EXPECT_TRUE(ma::remove_shared(model));
   EXPECT_TRUE(ma::remove_shared(name));
 }
 
 TEST_F(SharedProcesses, FourProcessesClaimEverySlotExactlyOnce) {
   const auto slots = ma::create_anonymous_shared<std::uint32_t>({slot_count});
-  std::vector<pid_t> children;
+  std::deque<child_process> children;  // killed by their destructors if a check fails
   for (int w = 0; w < workers; ++w) {
-    children.push_back(spawn([&, w] {
+    children.emplace_back([&, w] {
       start_line(control);
       control(cell::reported + w) = claim(slots, w);
       return 0;
-    }));
+    });
   }
   release_workers(control, workers);
-  for (pid_t child : children) ASSERT_EQ(wait_for(child), 0);
+  for (auto& child : children) ASSERT_EQ(child.wait(), 0);
   expect_each_slot_claimed_once(slots, control, workers);
 }
 
@@ -261,18 +268,18 @@ TEST_F(SharedProcesses, AProcessKilledMidRunLeavesTheOthersResultsIntact) {
   // Survivors add 1 to the low half of the counters; the victim adds to the high half, so the
   // low halves must come out exact whatever the victim did before it died.
   constexpr std::uint64_t victim_unit = std::uint64_t{1} << 32;
-  std::vector<pid_t> children;
+  std::deque<child_process> children;  // killed by their destructors if a check fails
   for (int w = 0; w < survivors; ++w) {
-    children.push_back(spawn([&, w] {
+    children.emplace_back([&, w] {
       const auto my_counters = ma::open_shared<std::uint64_t>(counter_name);
       const auto my_slots = ma::open_shared<std::uint32_t>(slot_name);
       start_line(control);
       control(cell::reported + w) = claim(my_slots, w);
       add(my_counters, 0, adds_per_worker);
       return 0;
-    }));
+    });
   }
-  const pid_t doomed = spawn([&]() -> int {
+  child_process doomed([&]() -> int {
     const auto my_counters = ma::open_shared<std::uint64_t>(counter_name);
     const auto my_slots = ma::open_shared<std::uint32_t>(slot_name);
     start_line(control);
@@ -289,9 +296,9 @@ TEST_F(SharedProcesses, AProcessKilledMidRunLeavesTheOthersResultsIntact) {
   });
   release_workers(control, workers);
   spin_until([&] { return control.atomic(cell::progress).load() >= 1000; });
-  ASSERT_EQ(::kill(doomed, SIGKILL), 0);
-  EXPECT_EQ(wait_for(doomed), 128 + SIGKILL);
-  for (pid_t child : children) ASSERT_EQ(wait_for(child), 0);
+  doomed.kill(SIGKILL);
+  EXPECT_EQ(doomed.wait(), -SIGKILL);
+  for (auto& child : children) ASSERT_EQ(child.wait(), 0);
 
   std::uint64_t victim_adds = 0;
   for (std::int64_t k = 0; k < counter_count; ++k) {

@@ -36,11 +36,11 @@ struct limits {
 
 // A parsed .npy header.
 struct header {
-  std::uint8_t major_version = 1;
-  std::uint8_t minor_version = 0;
-  dtype type;
-  dims shape;
-  bool fortran_order = false;
+  std::uint8_t major_version = 1;  // format version: 1, 2 or 3
+  std::uint8_t minor_version = 0;  // always 0 in versions 1 to 3
+  dtype type;                      // the element type ('descr')
+  dims shape;                      // the array's shape ('shape')
+  bool fortran_order = false;      // column-major element order ('fortran_order')
   // Byte offset of the array's first byte from the start of the file.
   std::int64_t data_offset = 0;
   // Bytes of array data that follow: element count times item size (overflow-checked).
@@ -103,7 +103,12 @@ struct npy_options {
   // For a record element type T: accept any dtype whose item size is sizeof(T). The caller
   // vouches that T's layout matches the file.
   bool itemsize_only = false;
+  // Bounds on what a header may ask for (header length), against hostile files.
   npy::limits limits{};
+  // An advisory lock held as long as the mapping, as map_options::lock: file_lock::shared keeps
+  // a cooperating writer (resize_file) from shrinking the file. Appending is not held back by
+  // it. Not taken by default.
+  file_lock lock = file_lock::none;
 };
 
 namespace detail {
@@ -148,11 +153,11 @@ std::optional<dtype> dtype_if_numeric() {
 // dtype must be dtype_of<T>() for numeric T; for a record struct T pass opts.expect (the exact
 // dtype) or set opts.itemsize_only. array<const T> maps read-only, array<T> read-write (shared)
 // unless opts.mode says copy_on_write. Bytes after the data are allowed and ignored.
-// Throws std::system_error (cannot open or map; what() names the call and the path),
-// format_error (malformed header, a file shorter than its header says, a dtype other than T's:
-// what() names the file and says how to convert a byte-order mismatch), std::invalid_argument
-// (mode read for a writable T, a record T with neither expect nor itemsize_only, data not
-// aligned for T).
+// Throws std::system_error (cannot open or map; what() names the call and the path; EWOULDBLOCK
+// if opts.lock conflicts), format_error (malformed header, a file shorter than its header says,
+// a dtype other than T's: what() names the file and says how to convert a byte-order mismatch),
+// std::invalid_argument (not a regular file, mode read for a writable T, a record T with
+// neither expect nor itemsize_only, data not aligned for T).
 template <class T>
 array<T> open_npy(const std::filesystem::path& path, const npy_options& opts = {}) {
   auto v = detail::map_npy(path, opts, !std::is_const_v<T>, alignof(T));
@@ -179,7 +184,8 @@ requires(!std::is_const_v<T>) array<T> create_npy(const std::filesystem::path& p
 }
 
 // As create_npy<T>() for a run-time dtype (any byte order, strings, records). Throws as
-// create_npy<T>(), and std::invalid_argument for a record numpy cannot describe.
+// create_npy<T>(), and std::invalid_argument for a record numpy cannot describe or elements of
+// zero bytes.
 any_array create_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
                      const create_options& opts = {});
 
