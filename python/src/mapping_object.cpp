@@ -1,0 +1,294 @@
+#include "mapping_object.hpp"
+
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "arguments.hpp"
+#include "maparray/array.hpp"
+#include "maparray/error.hpp"
+
+namespace maparray::python {
+
+// The arrays alive over one mapping: weak reference -> (the reference itself, the array's lease).
+// Dropping an entry drops the lease.
+struct array_registry {
+  std::unordered_map<PyObject*, std::pair<py::object, view_lease>> live;
+};
+
+mapping_object::mapping_object(mapping storage)
+    : storage_(std::move(storage)), registry_(std::make_shared<array_registry>()) {}
+
+py::object wrap_mapping(mapping storage) {
+  return py::cast(mapping_object(std::move(storage)));
+}
+
+namespace {
+
+// Where a zero-size array points when its mapping has no bytes: numpy needs some address to
+// keep the base it is given, and never reads from it.
+alignas(64) std::byte empty_storage[64];
+
+}  // namespace
+
+py::array make_array(const py::object& owner, const py::dtype& type, std::byte* data,
+                     std::span<const index_t> shape, std::span<const index_t> byte_strides,
+                     bool writable) {
+  auto& self = owner.cast<mapping_object&>();
+  view_lease lease = self.storage().lease();  // throws if closed
+  std::vector<py::ssize_t> dims(shape.begin(), shape.end());
+  std::vector<py::ssize_t> strides(byte_strides.begin(), byte_strides.end());
+  py::array result(type, std::move(dims), std::move(strides),
+                   data != nullptr ? data : empty_storage, owner);
+  if (!writable) py::setattr(result.attr("flags"), "writeable", py::bool_(false));
+
+  // The callback holds the registry only weakly, so no reference cycle keeps a Mapping alive.
+  std::weak_ptr<array_registry> registry = self.registry();
+  py::cpp_function forget([registry](py::handle reference) {
+    if (auto r = registry.lock()) r->live.erase(reference.ptr());
+  });
+  auto reference = py::reinterpret_steal<py::object>(PyWeakref_NewRef(result.ptr(), forget.ptr()));
+  if (!reference) throw py::error_already_set();
+  PyObject* key = reference.ptr();
+  self.registry()->live.emplace(key, std::make_pair(std::move(reference), std::move(lease)));
+  return result;
+}
+
+py::array make_contiguous_array(const py::object& owner, const py::dtype& type, std::byte* data,
+                                std::span<const index_t> shape, order layout, bool writable) {
+  std::vector<index_t> extents(shape.begin(), shape.end());
+  py::dtype element = type;
+  const py::object sub = type.attr("subdtype");
+  if (!sub.is_none()) {
+    element = sub[py::int_(0)].cast<py::dtype>();
+    for (const py::handle d : sub[py::int_(1)]) extents.push_back(d.cast<index_t>());
+  }
+  const dims strides = contiguous_strides(dims(std::span<const index_t>(extents)), layout);
+  std::vector<index_t> byte_strides(strides.begin(), strides.end());
+  for (auto& s : byte_strides) s *= element.itemsize();
+  return make_array(owner, element, data, extents, byte_strides, writable);
+}
+
+namespace {
+
+// What a buffer export of a Mapping holds: a lease, so close() is refused while it lives.
+struct buffer_export {
+  view_lease lease;
+};
+
+int get_buffer(PyObject* object, Py_buffer* view, int flags) {
+  try {
+    const auto& self = py::handle(object).cast<const mapping_object&>();
+    const mapping& storage = self.storage();
+    if (!storage.is_open()) {
+      PyErr_SetString(PyExc_ValueError, "the mapping is closed");
+      return -1;
+    }
+    auto state = std::make_unique<buffer_export>(buffer_export{storage.lease()});
+    void* data = storage.data() != nullptr ? storage.data() : empty_storage;
+    if (PyBuffer_FillInfo(view, object, data, static_cast<Py_ssize_t>(storage.size()),
+                          storage.writable() ? 0 : 1, flags) != 0) {
+      return -1;  // a writable buffer asked of a read-only mapping: BufferError is set
+    }
+    view->internal = state.release();
+    return 0;
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_BufferError, e.what());
+    return -1;
+  }
+}
+
+void release_buffer(PyObject*, Py_buffer* view) {
+  delete static_cast<buffer_export*>(view->internal);
+  view->internal = nullptr;
+}
+
+maparray::advice advice_of(std::string_view text) {
+  static const std::pair<std::string_view, maparray::advice> names[] = {
+      {"normal", advice::normal},     {"sequential", advice::sequential},
+      {"random", advice::random},     {"willneed", advice::willneed},
+      {"dontneed", advice::dontneed}, {"hugepage", advice::hugepage},
+  };
+  for (const auto& [name, value] : names) {
+    if (name == text) return value;
+  }
+  throw py::value_error(
+      "advice must be one of 'normal', 'sequential', 'random', 'willneed', "
+      "'dontneed', 'hugepage', not '" +
+      std::string(text) + "'");
+}
+
+// A lease for the duration of a call that runs without the GIL, so that another thread cannot
+// close the mapping meanwhile.
+view_lease hold(const mapping_object& self) {
+  return self.storage().lease();
+}
+
+}  // namespace
+
+void bind_mapping(py::module_& module) {
+  py::class_<mapping_object> cls(module, "Mapping", py::buffer_protocol(), R"doc(
+One mapped region of a file, of shared memory or of memory borrowed from another buffer.
+
+Every array maparray returns is a plain numpy.ndarray whose .base is a Mapping (views of it
+have the array as their base; maparray.mapping_of() walks the chain). The Mapping stays mapped
+while any array over it exists. close() unmaps it at once and raises BufferError while arrays
+(or memoryviews of the Mapping) still use it, so no array ever reads unmapped memory.
+
+A Mapping exports the buffer protocol (bytes, read-only for mode 'r'), and is a context
+manager that closes it on exit.
+
+Mapping(path, mode='r', offset=0, size=None) maps bytes [offset, offset + size) of a file (to
+its end by default); Mapping.array() makes arrays over it.
+)doc");
+  auto* heap_type = reinterpret_cast<PyHeapTypeObject*>(cls.ptr());
+  heap_type->as_buffer.bf_getbuffer = get_buffer;
+  heap_type->as_buffer.bf_releasebuffer = release_buffer;
+
+  cls.def(
+      py::init([](const std::filesystem::path& path, std::string_view mode_text,
+                  std::int64_t offset, std::optional<std::int64_t> size) {
+        const mapping::options opts{.mode = mode_of(mode_text), .offset = offset, .length = size};
+        py::gil_scoped_release unlocked;
+        return mapping_object(mapping::open(path, opts));
+      }),
+      py::arg("path"), py::arg("mode") = "r", py::arg("offset") = 0, py::arg("size") = py::none());
+
+  cls.def(
+      "array",
+      [](const py::object& self, const py::object& dtype, const py::object& shape,
+         std::int64_t offset, std::optional<index_t> count, std::string_view order_text) {
+        const mapping& storage = self.cast<const mapping_object&>().storage();
+        const py::dtype type = element_dtype(dtype);
+        const auto dims = shape_of(shape);
+        const order layout_order = order_of(order_text);
+        const auto layout = detail::layout_view(storage, offset, count ? &*count : nullptr,
+                                                type.itemsize(), 1, dims, layout_order);
+        return make_contiguous_array(self, type, layout.data, layout.shape.span(), layout_order,
+                                     storage.writable());
+      },
+      py::arg("dtype") = "u1", py::arg("shape") = py::none(), py::arg("offset") = 0,
+      py::arg("count") = py::none(), py::arg("order") = "C",
+      R"doc(
+A new array over this mapping: `count` elements of `dtype` (default: all whole elements)
+starting `offset` bytes into the mapping, in `shape` (one dimension may be -1), in C or
+Fortran `order`. The offset need not be aligned; numpy handles unaligned arrays.
+Raises ValueError if the elements do not fit or the mapping is closed.
+)doc");
+
+  cls.def(
+      "flush",
+      [](const mapping_object& self, std::size_t offset, const py::object& size, bool sync) {
+        const std::size_t bytes = byte_count(size);
+        const view_lease lease = hold(self);
+        py::gil_scoped_release unlocked;
+        self.storage().flush(offset, bytes, sync ? flush_mode::sync : flush_mode::async);
+      },
+      py::arg("offset") = 0, py::arg("size") = py::none(), py::arg("sync") = true,
+      R"doc(
+Writes the modified pages of bytes [offset, offset + size) (default: all) back to the file;
+only pages actually modified are written. With sync=False, starts the write-back and returns.
+Does nothing for read-only, copy-on-write and borrowed memory. Raises OSError with the errno
+the kernel reported (EIO, ENOSPC...), ValueError for a range outside the mapping or a closed
+mapping.
+)doc");
+
+  cls.def(
+      "close",
+      [](mapping_object& self) {
+        // Arrays that are only unreachable garbage in a reference cycle still count; the
+        // caller can gc.collect() and retry.
+        self.storage().close();
+      },
+      R"doc(
+Unmaps the region and closes its file now. Raises BufferError while arrays or memoryviews
+still use the mapping (delete them first); closing twice does nothing.
+)doc");
+
+  cls.def(
+      "advise",
+      [](const mapping_object& self, std::string_view hint, std::size_t offset,
+         const py::object& size) {
+        self.storage().advise(advice_of(hint), offset, byte_count(size));
+      },
+      py::arg("advice"), py::arg("offset") = 0, py::arg("size") = py::none(),
+      R"doc(
+Tells the kernel how bytes [offset, offset + size) will be used (madvise): 'normal',
+'sequential', 'random' (stops readahead, for scattered access), 'willneed', 'dontneed' (drops
+the pages; clean file pages are re-read later) or 'hugepage'. Raises OSError if the kernel
+refuses, ValueError for other names or a range outside the mapping.
+)doc");
+
+  cls.def(
+      "prefetch",
+      [](const mapping_object& self, std::size_t offset, const py::object& size, bool write) {
+        const std::size_t bytes = byte_count(size);
+        const view_lease lease = hold(self);
+        py::gil_scoped_release unlocked;
+        self.storage().prefetch(write ? access::write : access::read, offset, bytes);
+      },
+      py::arg("offset") = 0, py::arg("size") = py::none(), py::kw_only(), py::arg("write") = false,
+      R"doc(
+Reads bytes [offset, offset + size) (default: all) into memory now, so that later accesses
+do not wait for the disk. write=True also makes the pages writable (marking shared file pages
+dirty), for pages about to be overwritten. Raises OSError, ValueError.
+)doc");
+
+  cls.def(
+      "resident_bytes",
+      [](const mapping_object& self, std::size_t offset, const py::object& size) {
+        return self.storage().resident_bytes(offset, byte_count(size));
+      },
+      py::arg("offset") = 0, py::arg("size") = py::none(),
+      "How many bytes of [offset, offset + size) are in memory now (mincore), in whole pages.");
+
+  cls.def(
+      "fileno", [](const mapping_object& self) { return self.storage().fd(); },
+      "The descriptor of the mapped file, or -1 for memory without one.");
+  cls.def("__enter__", [](const py::object& self) { return self; });
+  cls.def("__exit__", [](mapping_object& self, const py::args&) { self.storage().close(); });
+  cls.def("__len__", [](const mapping_object& self) { return self.storage().size(); });
+  cls.def("__repr__", [](const mapping_object& self) {
+    const mapping& m = self.storage();
+    const std::string where = m.path().empty() ? "memory" : "'" + m.path().string() + "'";
+    if (!m.is_open()) return "<maparray.Mapping " + where + " closed>";
+    return "<maparray.Mapping " + where + " mode '" + mode_name(m.mode()) + "', " +
+           std::to_string(m.size()) + " bytes at offset " + std::to_string(m.offset()) + ", " +
+           std::to_string(m.views()) + " user(s)>";
+  });
+
+  cls.def_property_readonly(
+      "closed", [](const mapping_object& self) { return !self.storage().is_open(); },
+      "True once close() has succeeded.");
+  cls.def_property_readonly(
+      "path",
+      [](const mapping_object& self) -> py::object {
+        const auto& p = self.storage().path();
+        if (p.empty()) return py::none();
+        return py::cast(p.string());
+      },
+      "The mapped file's path (or the shared-memory name), None for other memory.");
+  cls.def_property_readonly(
+      "mode", [](const mapping_object& self) { return mode_name(self.storage().mode()); },
+      "'r' (read-only), 'r+' (writes reach the file) or 'c' (copy-on-write: writes stay in "
+      "this process).");
+  cls.def_property_readonly(
+      "size", [](const mapping_object& self) { return self.storage().size(); },
+      "The mapped length in bytes.");
+  cls.def_property_readonly(
+      "offset", [](const mapping_object& self) { return self.storage().offset(); },
+      "The file offset of the first mapped byte.");
+  cls.def_property_readonly(
+      "users",
+      [](const mapping_object& self) {
+        const auto n = self.storage().views();
+        return n < 0 ? std::int64_t{0} : n;
+      },
+      "How many arrays and buffer exports use the mapping now; close() needs 0.");
+}
+
+}  // namespace maparray::python

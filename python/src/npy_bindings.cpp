@@ -1,0 +1,158 @@
+#include "npy_bindings.hpp"
+
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arguments.hpp"
+#include "maparray/npy.hpp"
+#include "mapping_object.hpp"
+
+namespace maparray::python {
+namespace {
+
+py::module_ npy_format() {
+  return py::module_::import("numpy.lib.format");
+}
+
+// The numpy dtype of a library dtype, through the descr literal numpy itself would read from
+// a .npy header (so padding and titles mean what numpy makes of them).
+py::dtype to_numpy(const dtype& type) {
+  const py::object literal =
+      py::module_::import("ast").attr("literal_eval")(npy::format_descr(type));
+  auto result = npy_format().attr("descr_to_dtype")(literal).cast<py::dtype>();
+  if (result.itemsize() != type.itemsize()) {
+    throw format_error("dtype " + type.str() + " has no numpy equivalent of the same size");
+  }
+  return result;
+}
+
+// The library dtype of a numpy dtype (no subarray at the top), through numpy's own descr.
+dtype from_numpy(const py::dtype& type) {
+  const py::object descr = npy_format().attr("dtype_to_descr")(type);
+  return npy::parse_descr(py::repr(descr).cast<std::string>());
+}
+
+py::array open_py(const std::filesystem::path& path, std::string_view mode_text,
+                  const py::object& dtype_like, const py::object& shape,
+                  std::size_t max_header_size) {
+  const mode how = mode_of(mode_text);
+  if (!dtype_like.is_none()) {
+    // A raw file: the caller says what it holds.
+    const py::dtype type = element_dtype(dtype_like);
+    const auto dims = shape_of(shape);
+    any_array a;
+    {
+      py::gil_scoped_release unlocked;
+      a = map_file(path, dtype::primitive(dtype_kind::raw, type.itemsize()), dims, {.mode = how});
+    }
+    return make_contiguous_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), order::c,
+                                 a.writable());
+  }
+  if (!shape.is_none()) throw py::value_error("a .npy file has its own shape; give no shape");
+  any_array a;
+  {
+    py::gil_scoped_release unlocked;
+    a = open(path, {.mode = how, .limits = {.max_header_length = max_header_size}});
+  }
+  const py::dtype type = to_numpy(a.type());
+  return make_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), a.byte_strides(),
+                    a.writable());
+}
+
+py::array create_npy_py(const std::filesystem::path& path, const py::object& dtype_like,
+                        const py::object& shape, std::string_view order_text, bool overwrite,
+                        bool sparse) {
+  py::dtype type = element_dtype(dtype_like);
+  std::vector<index_t> dims = shape_of(shape);
+  const py::object sub = type.attr("subdtype");
+  if (!sub.is_none()) {  // numpy.save stores ('f4', (3,)) elements as a trailing dimension
+    type = sub[py::int_(0)].cast<py::dtype>();
+    for (const py::handle d : sub[py::int_(1)]) dims.push_back(d.cast<index_t>());
+  }
+  const dtype element = from_numpy(type);
+  const create_options opts{
+      .overwrite = overwrite, .sparse = sparse, .order = order_of(order_text)};
+  any_array a;
+  {
+    py::gil_scoped_release unlocked;
+    a = create_npy(path, element, dims, opts);
+  }
+  return make_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), a.byte_strides(),
+                    a.writable());
+}
+
+void append_npy_py(const std::filesystem::path& path, const py::object& rows,
+                   std::size_t max_header_size) {
+  const npy::limits limits{.max_header_length = max_header_size};
+  npy::header head;
+  {
+    py::gil_scoped_release unlocked;
+    head = npy::read_header(path, limits);
+  }
+  const py::dtype type = to_numpy(head.type);
+  const py::module_ numpy = py::module_::import("numpy");
+  // The rows as the file's dtype, in the file's memory order.
+  const py::array data = numpy.attr(head.fortran_order ? "asfortranarray" : "ascontiguousarray")(
+      rows, py::arg("dtype") = type);
+  const auto rank = static_cast<std::size_t>(data.ndim());
+  if (rank > 1) {
+    bool fits = rank == head.shape.size();
+    const std::size_t growing = head.fortran_order ? rank - 1 : 0;
+    for (std::size_t k = 0; fits && k < rank; ++k) {
+      fits = k == growing || data.shape(static_cast<py::ssize_t>(k)) == head.shape[k];
+    }
+    if (!fits) {
+      throw py::value_error("cannot append an array of shape " +
+                            py::str(data.attr("shape")).cast<std::string>() + " to '" +
+                            path.string() + "' of shape " + to_string(head.shape.span()));
+    }
+  }
+  const std::span<const std::byte> bytes(static_cast<const std::byte*>(data.data()),
+                                         static_cast<std::size_t>(data.nbytes()));
+  const npy_options opts{.expect = head.type, .limits = limits};
+  py::gil_scoped_release unlocked;
+  detail::append_npy_bytes(path, bytes, std::nullopt, opts, head.type.itemsize());
+}
+
+}  // namespace
+
+void bind_npy(py::module_& module) {
+  module.def("open", &open_py, py::arg("path"), py::arg("mode") = "r",
+             py::arg("dtype") = py::none(), py::arg("shape") = py::none(), py::kw_only(),
+             py::arg("max_header_size") = 10000,
+             R"doc(
+Maps a .npy file as an array with the file's dtype, shape and order (no data is read).
+
+mode: 'r' (default) read-only, 'r+' writes reach the file, 'c' copy-on-write.
+dtype, shape: for a raw file instead, what it holds (as map_file; shape defaults to flat).
+max_header_size: the longest header accepted, as numpy.load's max_header_size.
+
+Returns a numpy.ndarray whose .base is a maparray.Mapping. Raises maparray.FormatError for a
+malformed file (bad header, data shorter than the header says), OSError, ValueError.
+)doc");
+  module.def("create_npy", &create_npy_py, py::arg("path"), py::arg("dtype"), py::arg("shape"),
+             py::arg("order") = "C", py::kw_only(), py::arg("overwrite") = false,
+             py::arg("sparse") = false, R"doc(
+Creates the .npy file `path` holding a zero-filled array of `dtype` and `shape` in `order`,
+with the header numpy.save writes (numpy.load reads it; it can grow with append_npy), and maps
+it read-write. Space is reserved up front unless sparse=True; an existing file is a
+FileExistsError unless overwrite=True. Returns a numpy.ndarray whose .base is a Mapping.
+)doc");
+  module.def("append_npy", &append_npy_py, py::arg("path"), py::arg("rows"), py::kw_only(),
+             py::arg("max_header_size") = 10000, R"doc(
+Appends rows to the .npy file `path` in place: along axis 0 of a C-order file, the last axis
+of a Fortran-order one. `rows` is converted to the file's dtype; its shape must be the file's
+apart from the growing axis, or it may be one-dimensional holding whole rows. The data is
+written and synced before the header, so an interrupted append leaves the old, loadable file.
+Arrays already open over the file keep their old extent; open it again to see the new rows.
+Raises ValueError (a partial row, a mismatched shape, no room left in the header),
+maparray.FormatError, OSError.
+)doc");
+}
+
+}  // namespace maparray::python

@@ -1,0 +1,23 @@
+# Installs the Python component into a scratch prefix and imports the module from there alone;
+# checks too that the directory is one where this Python looks for packages under that prefix
+# (for Debian's python3 and the prefix /usr/local: /usr/local/lib/python3.X/dist-packages).
+file(REMOVE_RECURSE ${WORK_DIR})
+set(prefix ${WORK_DIR}/prefix)
+set(site ${prefix}/${INSTALL_DIR})
+
+function(run)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "failed (${result}): ${ARGN}")
+  endif()
+endfunction()
+
+run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --component python)
+run(${CMAKE_COMMAND} -E env PYTHONPATH=${site} ${PYTHON} -c
+    "import maparray, arrayfrombuffer, os; \
+assert maparray.__file__.startswith('${site}'), maparray.__file__; \
+assert arrayfrombuffer.arrayfrombuffer(bytearray(16), 'd').shape == (2,)")
+run(${PYTHON} -c
+    "import site, os; \
+dirs = [os.path.normpath(d) for d in site.getsitepackages(['${prefix}'])]; \
+assert os.path.normpath('${site}') in dirs, dirs")
