@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Builds and runs every test: the optimized build, then AddressSanitizer + UndefinedBehavior-
-# Sanitizer, then ThreadSanitizer for the threaded and multi-process tests.
+# Sanitizer, then ThreadSanitizer for the tests labelled `threads` (threads and processes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 jobs="$(nproc)"
 
-for preset in default asan; do
+run_preset() {
+  local preset=$1
+  shift
   echo "== $preset"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j"$jobs"
-  ctest --preset "$preset" -j"$jobs"
-done
+  ctest --preset "$preset" -j"$jobs" "$@"
+}
+
+run_preset default
+run_preset asan
+run_preset tsan -L threads

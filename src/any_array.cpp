@@ -10,22 +10,15 @@ std::size_t any_array::size() const noexcept {
   return n;
 }
 
-bool any_array::is_c_contiguous() const noexcept {
+bool any_array::is_contiguous_in(order layout) const noexcept {
+  const index_t itemsize = type_.itemsize();
+  if (itemsize == 0) return true;
   dims strides = strides_;
-  for (auto& s : strides) s = type_.itemsize() ? s / type_.itemsize() : s;
-  return detail::is_contiguous(shape(), strides, order::c) &&
-         std::ranges::all_of(strides_, [&](index_t s) {
-           return type_.itemsize() == 0 || s % type_.itemsize() == 0;
-         });
-}
-
-bool any_array::is_f_contiguous() const noexcept {
-  dims strides = strides_;
-  for (auto& s : strides) s = type_.itemsize() ? s / type_.itemsize() : s;
-  return detail::is_contiguous(shape(), strides, order::fortran) &&
-         std::ranges::all_of(strides_, [&](index_t s) {
-           return type_.itemsize() == 0 || s % type_.itemsize() == 0;
-         });
+  for (auto& s : strides) {
+    if (s % itemsize != 0) return false;
+    s /= itemsize;
+  }
+  return detail::is_contiguous(shape(), strides, layout);
 }
 
 void any_array::check_view(const dtype& wanted, bool write, std::size_t alignment,

@@ -79,6 +79,8 @@ mapping mapping::adopt(maparray::file f, const options& opts) {
     throw std::invalid_argument("negative length " + std::to_string(*opts.length) + " for " +
                                 quoted(f.path()));
   }
+  f.require_regular();
+  f.lock(opts.lock);
   const std::int64_t file_size = f.size();
   if (opts.offset > file_size) {
     throw std::out_of_range("offset " + std::to_string(opts.offset) + " is past the end of " +
@@ -232,10 +234,11 @@ void mapping::prefetch(access how, std::size_t offset, std::size_t size) const {
     throw std::logic_error("prefetch for write on read-only mapping " + quoted(region_->name));
   }
   const int flag = how == access::write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
-  if (::madvise(pages.data(), pages.size(), flag) == 0) return;
-  if (errno != EINVAL) sys::throw_errno("madvise", region_->name);
+  const int error = sys::try_advise(pages.data(), pages.size(), flag);
+  if (error == 0) return;
+  if (error != EINVAL) sys::throw_error(error, "madvise", region_->name);
   // Kernels before 5.14 lack MADV_POPULATE_*: start readahead, then touch every page.
-  ::madvise(pages.data(), pages.size(), MADV_WILLNEED);
+  sys::try_advise(pages.data(), pages.size(), MADV_WILLNEED);
   const std::size_t step = sys::page_size();
   for (std::size_t at = 0; at < pages.size(); at += step) {
     auto* byte = reinterpret_cast<volatile unsigned char*>(pages.data() + at);
@@ -257,9 +260,7 @@ std::size_t mapping::resident_bytes(std::size_t offset, std::size_t size) const 
   std::size_t resident = 0;
   for (std::size_t first = 0; first < page_count; first += batch) {
     const std::size_t count = std::min(batch, page_count - first);
-    if (::mincore(pages.data() + first * page, count * page, flags.data()) != 0) {
-      sys::throw_errno("mincore", region_->name);
-    }
+    sys::residency(pages.data() + first * page, count * page, flags.data(), region_->name);
     resident += static_cast<std::size_t>(
         std::count_if(flags.begin(), flags.begin() + static_cast<std::ptrdiff_t>(count),
                       [](unsigned char f) { return (f & 1) != 0; }));

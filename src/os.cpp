@@ -1,15 +1,158 @@
 #include "maparray/os.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdio>
+#include <mutex>
+#include <stdexcept>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace maparray {
+namespace sys {
+namespace {
+
+struct injected_failure {
+  std::string call;
+  int error;
+  int skip;
+};
+
+std::atomic<bool> any_injected{false};
+std::mutex injected_mutex;
+std::vector<injected_failure>& injected() {
+  static std::vector<injected_failure> failures;
+  return failures;
+}
+
+// The errno an injected failure of `call` asks for, or 0 to make the call for real.
+int injected_error(const char* call) noexcept {
+  if (!any_injected.load(std::memory_order_relaxed)) return 0;
+  std::lock_guard lock(injected_mutex);
+  auto& failures = injected();
+  for (auto it = failures.begin(); it != failures.end(); ++it) {
+    if (it->call != call) continue;
+    if (it->skip-- > 0) return 0;
+    const int error = it->error;
+    failures.erase(it);
+    any_injected.store(!failures.empty(), std::memory_order_relaxed);
+    return error;
+  }
+  return 0;
+}
+
+// Fails like the real call would, if a failure of `call` was injected.
+bool fails(const char* call) noexcept {
+  const int error = injected_error(call);
+  if (error != 0) errno = error;
+  return error != 0;
+}
+
+const char* file_type_name(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+}  // namespace
+
+void inject_failure(std::string_view call, int error, int skip) {
+  std::lock_guard lock(injected_mutex);
+  injected().push_back({std::string(call), error, skip});
+  any_injected.store(true, std::memory_order_relaxed);
+}
+
+void clear_injected_failures() noexcept {
+  std::lock_guard lock(injected_mutex);
+  injected().clear();
+  any_injected.store(false, std::memory_order_relaxed);
+}
+
+std::size_t page_size() noexcept {
+  static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+void throw_error(int error, const char* call, const std::filesystem::path& path) {
+  std::string what = call;
+  if (!path.empty()) what += " '" + path.string() + "'";
+  throw std::system_error(error, std::generic_category(), what);
+}
+
+void throw_errno(const char* call, const std::filesystem::path& path) {
+  throw_error(errno, call, path);
+}
+
+void* map(std::size_t length, int prot, int flags, int fd, std::int64_t offset,
+          const std::filesystem::path& path) {
+  if (fails("mmap")) throw_errno("mmap", path);
+  void* address = ::mmap(nullptr, length, prot, flags, fd, static_cast<off_t>(offset));
+  if (address == MAP_FAILED) throw_errno("mmap", path);
+  return address;
+}
+
+bool unmap(void* address, std::size_t length) noexcept {
+  return ::munmap(address, length) == 0;
+}
+
+void sync(void* address, std::size_t length, int flags, const std::filesystem::path& path) {
+  if (fails("msync") || ::msync(address, length, flags) != 0) throw_errno("msync", path);
+}
+
+void advise(void* address, std::size_t length, int advice, const std::filesystem::path& path) {
+  const int error = try_advise(address, length, advice);
+  if (error != 0) throw_error(error, "madvise", path);
+}
+
+int try_advise(void* address, std::size_t length, int advice) noexcept {
+  if (fails("madvise") || ::madvise(address, length, advice) != 0) return errno;
+  return 0;
+}
+
+void residency(void* address, std::size_t length, unsigned char* flags,
+               const std::filesystem::path& path) {
+  if (fails("mincore") || ::mincore(address, length, flags) != 0) throw_errno("mincore", path);
+}
+
+void reserve(const file& f, std::int64_t length) {
+  if (length <= 0) return;  // posix_fallocate rejects an empty range; nothing to reserve.
+  int error = injected_error("posix_fallocate");
+  while (error == 0) {
+    error = ::posix_fallocate(f.fd(), 0, static_cast<off_t>(length));
+    if (error != EINTR) break;
+    error = 0;
+  }
+  if (error != 0) throw_error(error, "posix_fallocate", f.path());
+}
+
+void truncate(const file& f, std::int64_t length) {
+  if (fails("ftruncate")) throw_errno("ftruncate", f.path());
+  int result;
+  do {
+    result = ::ftruncate(f.fd(), static_cast<off_t>(length));
+  } while (result != 0 && errno == EINTR);
+  if (result != 0) throw_errno("ftruncate", f.path());
+}
+
+void rename(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (fails("rename") || ::rename(from.c_str(), to.c_str()) != 0) throw_errno("rename", to);
+}
+
+void remove_quietly(const std::filesystem::path& path) noexcept {
+  ::unlink(path.c_str());
+}
+
+}  // namespace sys
 
 file::file(file&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
@@ -29,6 +172,7 @@ file::~file() {
 }
 
 file file::open(const std::filesystem::path& path, int flags, mode_t mode) {
+  if (sys::fails("open")) sys::throw_errno("open", path);
   int fd;
   do {
     fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
@@ -39,8 +183,27 @@ file file::open(const std::filesystem::path& path, int flags, mode_t mode) {
 
 std::int64_t file::size() const {
   struct stat st {};
-  if (::fstat(fd_, &st) != 0) sys::throw_errno("fstat", path_);
+  if (sys::fails("fstat") || ::fstat(fd_, &st) != 0) sys::throw_errno("fstat", path_);
   return st.st_size;
+}
+
+void file::require_regular() const {
+  struct stat st {};
+  if (sys::fails("fstat") || ::fstat(fd_, &st) != 0) sys::throw_errno("fstat", path_);
+  if (!S_ISREG(st.st_mode)) {
+    throw std::invalid_argument("'" + path_.string() + "' is " + sys::file_type_name(st.st_mode) +
+                                ", which cannot be mapped as an array");
+  }
+}
+
+void file::lock(file_lock how) const {
+  if (how == file_lock::none) return;
+  const int operation = (how == file_lock::shared ? LOCK_SH : LOCK_EX) | LOCK_NB;
+  int result;
+  do {
+    result = sys::fails("flock") ? -1 : ::flock(fd_, operation);
+  } while (result != 0 && errno == EINTR);
+  if (result != 0) sys::throw_errno("flock", path_);
 }
 
 void file::close() {
@@ -49,58 +212,4 @@ void file::close() {
   if (fd >= 0 && ::close(fd) != 0 && errno != EINTR) sys::throw_errno("close", path_);
 }
 
-namespace sys {
-
-std::size_t page_size() noexcept {
-  static const std::size_t size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  return size;
-}
-
-void throw_error(int error, const char* call, const std::filesystem::path& path) {
-  std::string what = call;
-  if (!path.empty()) what += " '" + path.string() + "'";
-  throw std::system_error(error, std::generic_category(), what);
-}
-
-void throw_errno(const char* call, const std::filesystem::path& path) {
-  throw_error(errno, call, path);
-}
-
-void* map(std::size_t length, int prot, int flags, int fd, std::int64_t offset,
-          const std::filesystem::path& path) {
-  void* address = ::mmap(nullptr, length, prot, flags, fd, static_cast<off_t>(offset));
-  if (address == MAP_FAILED) throw_errno("mmap", path);
-  return address;
-}
-
-bool unmap(void* address, std::size_t length) noexcept {
-  return ::munmap(address, length) == 0;
-}
-
-void sync(void* address, std::size_t length, int flags, const std::filesystem::path& path) {
-  if (::msync(address, length, flags) != 0) throw_errno("msync", path);
-}
-
-void advise(void* address, std::size_t length, int advice, const std::filesystem::path& path) {
-  if (::madvise(address, length, advice) != 0) throw_errno("madvise", path);
-}
-
-void reserve(const file& f, std::int64_t length) {
-  if (length <= 0) return;  // posix_fallocate rejects an empty range; nothing to reserve.
-  int error;
-  do {
-    error = ::posix_fallocate(f.fd(), 0, static_cast<off_t>(length));
-  } while (error == EINTR);
-  if (error != 0) throw_error(error, "posix_fallocate", f.path());
-}
-
-void truncate(const file& f, std::int64_t length) {
-  int result;
-  do {
-    result = ::ftruncate(f.fd(), static_cast<off_t>(length));
-  } while (result != 0 && errno == EINTR);
-  if (result != 0) throw_errno("ftruncate", f.path());
-}
-
-}  // namespace sys
 }  // namespace maparray

@@ -18,7 +18,7 @@ class created_file_guard {
   created_file_guard(const created_file_guard&) = delete;
   created_file_guard& operator=(const created_file_guard&) = delete;
   ~created_file_guard() {
-    if (!path_.empty()) ::unlink(path_.c_str());
+    if (!path_.empty()) sys::remove_quietly(path_);
   }
   void keep() noexcept { path_.clear(); }
 
@@ -52,7 +52,8 @@ raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
   }
   if (opts.offset < 0)
     throw std::invalid_argument("negative offset " + std::to_string(opts.offset));
-  file f = file::open(path, mode == mode::read_write ? O_RDWR : O_RDONLY);
+  // O_NONBLOCK keeps open() of a FIFO from waiting for a writer; adopt() refuses it.
+  file f = file::open(path, (mode == mode::read_write ? O_RDWR : O_RDONLY) | O_NONBLOCK);
   const std::int64_t size = f.size();
   if (opts.offset > size) {
     throw std::out_of_range("offset " + std::to_string(opts.offset) + " is past the end of '" +
@@ -68,7 +69,8 @@ raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
     if (needed <= size - opts.offset) length = needed;
   }
   raw_view v;
-  v.storage = mapping::adopt(std::move(f), {.mode = mode, .offset = opts.offset, .length = length});
+  v.storage = mapping::adopt(
+      std::move(f), {.mode = mode, .offset = opts.offset, .length = length, .lock = opts.lock});
   v.layout = layout_view(v.storage, 0, opts.count ? &*opts.count : nullptr, itemsize, alignment,
                          shape, opts.order);
   return v;
@@ -94,9 +96,7 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
   raw_view v;
   v.storage =
       mapping::adopt(std::move(f), {.mode = mode::read_write, .offset = 0, .length = bytes});
-  if (opts.overwrite && ::rename(v.storage.path().c_str(), path.c_str()) != 0) {
-    sys::throw_errno("rename", path);
-  }
+  if (opts.overwrite) sys::rename(v.storage.path(), path);
   guard.keep();
   v.storage.region()->name = path;
   v.layout = layout_view(v.storage, 0, nullptr, itemsize, alignment, shape, opts.order);
@@ -104,3 +104,21 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
 }
 
 }  // namespace maparray::detail
+
+namespace maparray {
+
+void resize_file(const std::filesystem::path& path, std::int64_t length, bool sparse) {
+  if (length < 0) {
+    throw std::invalid_argument("cannot resize '" + path.string() + "' to a negative length");
+  }
+  const file f = file::open(path, O_RDWR | O_NONBLOCK);
+  f.require_regular();
+  f.lock(file_lock::exclusive);
+  if (sparse || length < f.size()) {
+    sys::truncate(f, length);
+  } else {
+    sys::reserve(f, length);
+  }
+}
+
+}  // namespace maparray

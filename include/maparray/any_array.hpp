@@ -42,8 +42,8 @@ class any_array {
     return size() * static_cast<std::size_t>(type_.itemsize());
   }
   bool writable() const noexcept { return writable_; }
-  bool is_c_contiguous() const noexcept;
-  bool is_f_contiguous() const noexcept;
+  bool is_c_contiguous() const noexcept { return is_contiguous_in(order::c); }
+  bool is_f_contiguous() const noexcept { return is_contiguous_in(order::fortran); }
   mapping storage() const noexcept { return mapping(keep_.region()); }
   const view_lease& lease() const noexcept { return keep_; }
 
@@ -70,6 +70,7 @@ class any_array {
   }
 
  private:
+  bool is_contiguous_in(order layout) const noexcept;
   void check_view(const dtype& wanted, bool write, std::size_t alignment,
                   std::size_t size = 0) const;
 

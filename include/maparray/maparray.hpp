@@ -5,6 +5,7 @@
 #include "maparray/array.hpp"
 #include "maparray/dtype.hpp"
 #include "maparray/error.hpp"
+#include "maparray/guard.hpp"
 #include "maparray/mapping.hpp"
 #include "maparray/os.hpp"
 #include "maparray/raw_file.hpp"

@@ -108,11 +108,13 @@ class mapping {
     maparray::mode mode = maparray::mode::read;
     std::int64_t offset = 0;               // any byte offset into the file
     std::optional<std::int64_t> length{};  // bytes; default: up to the end of the file
+    file_lock lock = file_lock::none;      // advisory lock held while the region is mapped
   };
 
   // Maps part or all of the existing file `path`. Throws std::system_error if the file cannot be
-  // opened or mapped, std::out_of_range if offset or length reach past the end of the file,
-  // std::invalid_argument for a negative offset or length.
+  // opened, locked (EWOULDBLOCK) or mapped, std::out_of_range if offset or length reach past the
+  // end of the file, std::invalid_argument for a negative offset or length or for a path that
+  // is not a regular file (a FIFO, a directory, a device).
   static mapping open(const std::filesystem::path& path, const options& opts);
   static mapping open(const std::filesystem::path& path) { return open(path, options{}); }
 

@@ -2,7 +2,9 @@
 //
 // Every wrapper in sys:: retries on EINTR where that is meaningful and turns a failure into a
 // std::system_error whose what() names the call and the path ("open 'x.f32': No such file or
-// directory"), so that no caller has to format errno itself.
+// directory"), so that no caller has to format errno itself. Every system call the library
+// makes on a file goes through here, which is what lets tests inject failures (see
+// sys::inject_failure) and check that no error path leaks a descriptor, a mapping or a file.
 #pragma once
 
 #include <sys/types.h>
@@ -11,8 +13,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace maparray {
+
+// Advisory whole-file locks (flock) that cooperating processes take so that no process
+// truncates a file another one has mapped: readers take `shared`, a writer that shrinks or
+// replaces the file takes `exclusive`.
+enum class file_lock { none, shared, exclusive };
 
 // An owned file descriptor, closed by the destructor; remembers the path it was opened from so
 // that later errors can name it. Move-only.
@@ -37,6 +45,15 @@ class file {
   // The file's current size in bytes (fstat). Throws std::system_error.
   std::int64_t size() const;
 
+  // Checks that the descriptor is a regular file (or a shared-memory object, which is one):
+  // a FIFO, a directory or a device cannot be mapped as an array. Throws std::invalid_argument
+  // naming the path and what it is instead, std::system_error if fstat fails.
+  void require_regular() const;
+
+  // Takes an advisory lock without waiting; it is released when the descriptor closes.
+  // Throws std::system_error (EWOULDBLOCK when another process holds a conflicting lock).
+  void lock(file_lock how) const;
+
   // Closes the descriptor now, reporting an error from close(2). Throws std::system_error.
   void close();
 
@@ -50,18 +67,17 @@ namespace sys {
 // The size of a memory page. Never throws.
 std::size_t page_size() noexcept;
 
-// Throws std::system_error(errno) with "<call> '<path>'" as its message. Use right after a failed
-// call, before anything else can change errno.
-[[noreturn]] void throw_errno(const char* call, const std::filesystem::path& path);
+// Throws std::system_error(error) with "<call> '<path>'" as its message.
 [[noreturn]] void throw_error(int error, const char* call, const std::filesystem::path& path);
+// The same with the current errno. Use right after a failed call.
+[[noreturn]] void throw_errno(const char* call, const std::filesystem::path& path);
 
 // mmap(2) of `length` bytes of `fd` (or anonymous memory when fd < 0) at the page-aligned
 // `offset`. Throws std::system_error naming `path`.
 void* map(std::size_t length, int prot, int flags, int fd, std::int64_t offset,
           const std::filesystem::path& path);
 
-// munmap(2). Returns false (and leaves errno set) instead of throwing, since it runs in
-// destructors.
+// munmap(2). Returns false instead of throwing, since it runs in destructors.
 bool unmap(void* address, std::size_t length) noexcept;
 
 // msync(2) of a page-aligned range. Throws std::system_error naming `path`.
@@ -69,6 +85,12 @@ void sync(void* address, std::size_t length, int flags, const std::filesystem::p
 
 // madvise(2) of a page-aligned range. Throws std::system_error naming `path`.
 void advise(void* address, std::size_t length, int advice, const std::filesystem::path& path);
+// madvise(2) returning the errno (0 on success) instead of throwing. Never throws.
+int try_advise(void* address, std::size_t length, int advice) noexcept;
+
+// mincore(2): one byte per page of a page-aligned range into `flags`. Throws std::system_error.
+void residency(void* address, std::size_t length, unsigned char* flags,
+               const std::filesystem::path& path);
 
 // Reserves [0, length) of the file's blocks (posix_fallocate), so that a full disk is reported
 // now rather than as SIGBUS on a later write. Throws std::system_error (ENOSPC when full).
@@ -76,6 +98,20 @@ void reserve(const file& f, std::int64_t length);
 
 // Sets the file's length with ftruncate(2); the new space is sparse. Throws std::system_error.
 void truncate(const file& f, std::int64_t length);
+
+// rename(2). Throws std::system_error naming `to`.
+void rename(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// unlink(2), ignoring errors: for removing what a failed operation created. Never throws.
+void remove_quietly(const std::filesystem::path& path) noexcept;
+
+// Fault injection for tests: the next call of `call` ("open", "fstat", "mmap", "msync",
+// "madvise", "mincore", "posix_fallocate", "ftruncate", "rename", "flock") after `skip`
+// successful ones fails with `error`, without being made. Thread-safe; costs one relaxed atomic
+// load per system call while nothing is injected. Never throws except std::bad_alloc.
+void inject_failure(std::string_view call, int error, int skip = 0);
+// Cancels every injected failure not yet triggered. Never throws.
+void clear_injected_failures() noexcept;
 
 }  // namespace sys
 }  // namespace maparray

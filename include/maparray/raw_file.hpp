@@ -25,6 +25,9 @@ struct map_options {
   // Number of elements to map; default: every element from offset to the end of the file.
   std::optional<index_t> count{};
   maparray::order order = order::c;
+  // An advisory lock held as long as the mapping: file_lock::shared for readers, so that a
+  // cooperating writer (resize_file) cannot shrink the file under them. Not taken by default.
+  file_lock lock = file_lock::none;
 };
 
 // Options for create_file().
@@ -88,5 +91,13 @@ requires(!std::is_const_v<T>) array<T> create_file(const std::filesystem::path& 
                                                    const create_options& opts = {}) {
   return detail::typed<T>(detail::create_raw(path, shape, opts, sizeof(T), alignof(T)));
 }
+
+// Changes the length of the file at `path`: shrinking truncates, growing reserves the new blocks
+// (posix_fallocate) unless `sparse`. It first takes the exclusive advisory lock, so it refuses
+// while a cooperating process has the file mapped with {.lock = file_lock::shared}: use it to
+// shrink files that others may map. Throws std::system_error (EWOULDBLOCK while locked, ENOSPC,
+// and the errors of open), std::invalid_argument for a negative length or a path that is not a
+// regular file.
+void resize_file(const std::filesystem::path& path, std::int64_t length, bool sparse = false);
 
 }  // namespace maparray
