@@ -158,7 +158,9 @@ opened_array open_input(const std::filesystem::path& path, const raw_layout& raw
     result.array = map_file(path, *raw.type, raw.shape ? shape_spec(*raw.shape) : shape_spec{-1},
                             {.mode = writable ? mode::read_write : mode::read,
                              .offset = raw.offset,
-                             .order = raw.layout});
+                             .order = raw.layout,
+                             // Cooperating writers (resize_file) then cannot shrink it meanwhile.
+                             .lock = file_lock::shared});
     result.data_offset = raw.offset;
     return result;
   });

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -21,22 +22,20 @@ struct residency_options {
   bool json = false;
 };
 
-// The byte range [first, last) of a file of `size` bytes that `text` names.
+// The byte range [first, last) of a file of `size` bytes that `text` names. Throws
+// std::invalid_argument for text that is not a range, user_error for one outside the file.
 std::pair<std::int64_t, std::int64_t> parse_range(const std::string& text, std::int64_t size,
                                                   const std::string& file) {
   if (text.empty()) return {0, size};
   const auto colon = text.find(':');
   if (colon == std::string::npos)
-    throw CLI::ValidationError("--range", "expected START:END, e.g. 0:64M or 1G:");
+    throw std::invalid_argument("expected START:END, e.g. 0:64M or 1G:");
   const std::string a = text.substr(0, colon), b = text.substr(colon + 1);
   std::int64_t first = 0, last = size;
-  try {
-    if (!a.empty()) first = parse_size(a);
-    if (!b.empty()) last = parse_size(b);
-  } catch (const std::invalid_argument& e) {
-    throw CLI::ValidationError("--range", e.what());
-  }
-  if (first > last || last > size) {
+  if (!a.empty()) first = parse_size(a);
+  if (!b.empty()) last = parse_size(b);
+  if (first > last) throw std::invalid_argument("range " + text + " ends before it starts");
+  if (last > size) {
     throw user_error(file + ": range " + text + " is outside the file (" + std::to_string(size) +
                      " bytes)");
   }
@@ -93,7 +92,17 @@ void add_one(CLI::App& app, bool warm) {
            : "Drop a file (or a byte range of it) from the page cache; dirty pages stay");
   cmd->add_option("FILE", opts->file, "any file; its bytes, not its elements, are counted")
       ->required();
-  cmd->add_option("--range", opts->range, "byte range START:END, either side optional: 0:64M");
+  cmd->add_option("--range", opts->range, "byte range START:END, either side optional: 0:64M")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            try {
+              parse_range(text, std::numeric_limits<std::int64_t>::max(), "");
+              return {};
+            } catch (const std::exception& e) {
+              return e.what();
+            }
+          },
+          "START:END", "RANGE"));
   cmd->add_flag("--json", opts->json,
                 "print a JSON object with keys file, bytes, resident_before, resident_after");
   cmd->footer(warm ? "Example:\n  maparray warm weights.npy\n  maparray warm big.f32 --range 0:1G"
