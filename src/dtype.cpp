@@ -5,6 +5,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "npy_literal.hpp"
+
 namespace maparray {
 namespace {
 
@@ -247,21 +249,54 @@ dtype dtype::with_order(byte_order order) const {
 }
 
 std::string dtype::str() const {
-  if (kind_ == dtype_kind::record) {
-    std::string s = "[";
-    for (std::size_t i = 0; i < fields().size(); ++i) {
-      const auto& f = fields()[i];
-      if (i > 0) s += ", ";
-      s += "('" + f.name + "', " +
-           (f.type->kind() == dtype_kind::record ? f.type->str() : "'" + f.type->str() + "'");
-      if (!f.shape.empty()) s += ", " + to_string(f.shape);
-      s += ")";
-    }
-    return s + "]";
-  }
+  if (kind_ == dtype_kind::record) return record_descr(nullptr);
   const char order = static_cast<char>(order_);
   if (kind_ == dtype_kind::unicode) return order + std::string("U") + std::to_string(itemsize_ / 4);
   return order + std::string(1, static_cast<char>(kind_)) + std::to_string(itemsize_);
+}
+
+std::string dtype::record_descr(bool* in_order) const {
+  // NumPy's dtype.descr: fields in order, a ('', '|V<n>') padding field for each gap and for
+  // the tail, (title, name) pairs, and subarray shapes as a third item.
+  if (in_order) *in_order = true;
+  std::string s = "[";
+  index_t offset = 0;
+  const auto item = [&s](const std::string& text) {
+    if (s.size() > 1) s += ", ";
+    s += text;
+  };
+  const auto padding = [](index_t n) { return "('', '|V" + std::to_string(n) + "')"; };
+  for (const auto& f : fields()) {
+    if (f.offset > offset) {
+      item(padding(f.offset - offset));
+      offset = f.offset;
+    } else if (f.offset < offset && in_order) {
+      *in_order = false;
+    }
+    std::string name = npy::detail::python_repr(f.name);
+    if (!f.title.empty()) name = "(" + npy::detail::python_repr(f.title) + ", " + name + ")";
+    std::string text = "(" + name + ", ";
+    if (f.type->kind() == dtype_kind::record) {
+      bool nested_in_order = true;
+      text += f.type->record_descr(&nested_in_order);
+      if (!nested_in_order && in_order) *in_order = false;
+    } else {
+      text += npy::detail::python_repr(f.type->str());
+    }
+    if (!f.shape.empty()) {
+      text += ", (";
+      for (std::size_t k = 0; k < f.shape.size(); ++k) {
+        text += (k > 0 ? ", " : "") + std::to_string(f.shape[k]);
+      }
+      text += f.shape.size() == 1 ? ",))" : "))";
+    } else {
+      text += ")";
+    }
+    item(text);
+    offset = std::max(offset, f.offset + f.type->itemsize() * element_count(f.shape));
+  }
+  if (itemsize_ > offset) item(padding(itemsize_ - offset));
+  return s + "]";
 }
 
 std::string dtype::name() const {

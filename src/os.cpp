@@ -152,6 +152,41 @@ void remove_quietly(const std::filesystem::path& path) noexcept {
   ::unlink(path.c_str());
 }
 
+std::size_t read_at(const file& f, std::span<std::byte> buffer, std::int64_t offset) {
+  if (fails("pread")) throw_errno("pread", f.path());
+  std::size_t done = 0;
+  while (done < buffer.size()) {
+    const ssize_t n = ::pread(f.fd(), buffer.data() + done, buffer.size() - done,
+                              static_cast<off_t>(offset + static_cast<std::int64_t>(done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("pread", f.path());
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  return done;
+}
+
+void write_at(const file& f, std::span<const std::byte> bytes, std::int64_t offset) {
+  if (fails("pwrite")) throw_errno("pwrite", f.path());
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::pwrite(f.fd(), bytes.data() + done, bytes.size() - done,
+                               static_cast<off_t>(offset + static_cast<std::int64_t>(done)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_errno("pwrite", f.path());
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+void sync_data(const file& f) {
+  if (fails("fdatasync")) throw_errno("fdatasync", f.path());
+  int result;
+  do {
+    result = ::fdatasync(f.fd());
+  } while (result != 0 && errno == EINTR);
+  if (result != 0) throw_errno("fdatasync", f.path());
+}
+
 }  // namespace sys
 
 file::file(file&& other) noexcept

@@ -77,7 +77,8 @@ raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
 }
 
 raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
-                    const create_options& opts, index_t itemsize, index_t alignment) {
+                    const create_options& opts, index_t itemsize, index_t alignment,
+                    std::span<const std::byte> prefix) {
   for (index_t d : shape.values()) {
     if (d < 0) {
       throw std::invalid_argument("cannot create '" + path.string() + "' with shape " +
@@ -85,17 +86,20 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
     }
   }
   const index_t bytes = checked_mul(element_count(shape.values()), itemsize, "array size");
+  const auto prefix_size = static_cast<index_t>(prefix.size());
+  const index_t total = checked_add(prefix_size, bytes, "file size");
   file f = opts.overwrite ? open_temporary_beside(path, opts.permissions)
                           : file::open(path, O_RDWR | O_CREAT | O_EXCL, opts.permissions);
   created_file_guard guard(f.path());
   if (opts.sparse) {
-    sys::truncate(f, bytes);
+    sys::truncate(f, total);
   } else {
-    sys::reserve(f, bytes);
+    sys::reserve(f, total);
   }
+  sys::write_at(f, prefix, 0);
   raw_view v;
-  v.storage =
-      mapping::adopt(std::move(f), {.mode = mode::read_write, .offset = 0, .length = bytes});
+  v.storage = mapping::adopt(std::move(f),
+                             {.mode = mode::read_write, .offset = prefix_size, .length = bytes});
   if (opts.overwrite) sys::rename(v.storage.path(), path);
   guard.keep();
   v.storage.region()->name = path;

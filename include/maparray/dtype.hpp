@@ -91,9 +91,15 @@ class dtype {
   // are returned unchanged). Never throws.
   dtype with_order(byte_order order) const;
 
-  // NumPy's descr string for a non-record type ("<f4"); for a record, NumPy's list form
-  // ("[('x', '<f4'), ('y', '<i8')]"). Never throws except std::bad_alloc.
+  // NumPy's descr string for a non-record type ("<f4"); for a record, NumPy's dtype.descr list
+  // as Python prints it ("[('x', '<f4'), ('', '|V4'), ('y', '<i8', (2,))]"), with padding
+  // fields for gaps, (title, name) pairs and subarray shapes. Never throws except
+  // std::bad_alloc.
   std::string str() const;
+  // For a record: str(), and *in_order (if given) set to false when fields overlap or are out
+  // of order, which NumPy's descr cannot express (str() then lists them as they are). Never
+  // throws except std::bad_alloc.
+  std::string record_descr(bool* in_order) const;
   // NumPy's name: "float32", "int64", "bool", "complex64", "bytes40", "str96", "void64".
   std::string name() const;
 

@@ -7,6 +7,7 @@
 #include "maparray/error.hpp"
 #include "maparray/guard.hpp"
 #include "maparray/mapping.hpp"
+#include "maparray/npy.hpp"
 #include "maparray/os.hpp"
 #include "maparray/raw_file.hpp"
 #include "maparray/shape.hpp"

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -106,12 +107,23 @@ void rename(const std::filesystem::path& from, const std::filesystem::path& to);
 void remove_quietly(const std::filesystem::path& path) noexcept;
 
 // Fault injection for tests: the next call of `call` ("open", "fstat", "mmap", "msync",
-// "madvise", "mincore", "posix_fallocate", "ftruncate", "rename", "flock") after `skip`
+// "madvise", "mincore", "posix_fallocate", "ftruncate", "rename", "flock", "pread", "pwrite",
+// "fdatasync") after `skip`
 // successful ones fails with `error`, without being made. Thread-safe; costs one relaxed atomic
 // load per system call while nothing is injected. Never throws except std::bad_alloc.
 void inject_failure(std::string_view call, int error, int skip = 0);
 // Cancels every injected failure not yet triggered. Never throws.
 void clear_injected_failures() noexcept;
+
+// Reads up to buffer.size() bytes at `offset` (pread, retried until done or end of file);
+// returns the count read, short only at the end of the file. Throws std::system_error.
+std::size_t read_at(const file& f, std::span<std::byte> buffer, std::int64_t offset);
+
+// Writes all of `bytes` at `offset` (pwrite, retried). Throws std::system_error.
+void write_at(const file& f, std::span<const std::byte> bytes, std::int64_t offset);
+
+// Waits until the file's data has reached the disk (fdatasync). Throws std::system_error.
+void sync_data(const file& f);
 
 }  // namespace sys
 }  // namespace maparray

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <type_traits>
 
 #include "maparray/array.hpp"
@@ -51,11 +52,13 @@ struct raw_view {
 };
 
 // The untyped work of map_file() and create_file(), for elements of `itemsize` bytes.
-// `writable_view` says whether the caller's element type allows writes.
+// `writable_view` says whether the caller's element type allows writes. create_raw() writes
+// `prefix` (a file header) before the elements, which start right after it.
 raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
                  const map_options& opts, bool writable_view, index_t itemsize, index_t alignment);
 raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
-                    const create_options& opts, index_t itemsize, index_t alignment);
+                    const create_options& opts, index_t itemsize, index_t alignment,
+                    std::span<const std::byte> prefix = {});
 
 template <class T>
 array<T> typed(const raw_view& v) {

@@ -1,0 +1,244 @@
+// NumPy's .npy format: parsing and formatting of headers (pure functions over bytes, so that
+// they can be fuzzed), and files that are mapped, created and grown in place.
+//
+// A .npy file is a magic string, a version (1.0, 2.0 or 3.0), a header length, a header that is
+// a Python literal dict {'descr': ..., 'fortran_order': ..., 'shape': (...)}, padding, and then
+// the array's bytes. See docs/npy.md for what is accepted and what is rejected and why.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "maparray/any_array.hpp"
+#include "maparray/array.hpp"
+#include "maparray/dtype.hpp"
+#include "maparray/error.hpp"
+#include "maparray/mapping.hpp"
+#include "maparray/raw_file.hpp"
+#include "maparray/shape.hpp"
+
+namespace maparray {
+namespace npy {
+
+// Limits that protect a reader from hostile files.
+struct limits {
+  // The largest header accepted, in bytes, as numpy's max_header_size (whose default is also
+  // 10000). Checked before the header is read or anything is allocated for it.
+  std::size_t max_header_length = 10000;
+};
+
+// A parsed .npy header.
+struct header {
+  std::uint8_t major_version = 1;
+  std::uint8_t minor_version = 0;
+  dtype type;
+  dims shape;
+  bool fortran_order = false;
+  // Byte offset of the array's first byte from the start of the file.
+  std::int64_t data_offset = 0;
+  // Bytes of array data that follow: element count times item size (overflow-checked).
+  std::int64_t data_length = 0;
+};
+
+// The bytes of the magic string and version that every .npy file starts with.
+inline constexpr std::size_t prefix_length = 8;
+
+// From the first bytes of a file (at least 12, or fewer if the file is shorter), the number of
+// bytes the whole header occupies, i.e. the data offset. Checks the magic string, the version
+// and the header length against `lim`, in that order. Throws format_error.
+std::int64_t header_extent(std::span<const std::byte> start, const limits& lim = {});
+
+// Parses a header from `bytes`, which start at the beginning of the file and hold at least the
+// whole header (more is fine: the data is not looked at). Validates in numpy's order: magic,
+// version, header length, a Python literal dict with exactly the keys descr, fortran_order and
+// shape, shape a tuple of non-negative integers whose product times the item size fits in 63
+// bits, fortran_order a bool, descr a valid descriptor. Throws format_error saying what is
+// wrong (the caller adds the file name).
+header parse_header(std::span<const std::byte> bytes, const limits& lim = {});
+
+// Parses a descr, given as the Python literal text (UTF-8) of a header's 'descr' value ("'<f4'"
+// or "[('x', '<f4'), ('y', '<i8', (2,))]"), into a dtype. Padding fields ('', '|V4') are dropped
+// and leave gaps, as numpy does. Throws format_error (also for text that is not UTF-8).
+dtype parse_descr(std::string_view literal);
+
+// The Python literal numpy writes for `type` as a header's 'descr' value. Throws
+// std::invalid_argument for a record with overlapping or out-of-order fields, which numpy
+// cannot describe either.
+std::string format_descr(const dtype& type);
+
+// The header bytes (magic through final newline) that numpy.save writes for an array of `type`,
+// `shape` and layout: version 1.0 unless the header needs 2.0 (longer than 65535 bytes) or 3.0
+// (field names outside Latin-1); spare room for the growing axis to reach 21 digits; padding so
+// that the data starts on a 64-byte boundary. `fortran_order` is written only when the layout
+// differs from C order (at least two dimensions above 1 and none 0), as numpy does. Throws
+// std::invalid_argument (a dtype numpy cannot describe, a negative dimension),
+// std::overflow_error.
+std::vector<std::byte> format_header(const dtype& type, std::span<const index_t> shape,
+                                     bool fortran_order);
+
+// Whether numpy marks an array of `shape` in Fortran order as fortran_order: only when that
+// layout is not also C order. Never throws.
+bool fortran_order_differs(std::span<const index_t> shape) noexcept;
+
+// Reads the header of the file at `path`. Throws std::system_error, format_error naming the
+// file (including a file shorter than the header says).
+header read_header(const std::filesystem::path& path, const limits& lim = {});
+
+}  // namespace npy
+
+// Options for open_npy() and open().
+struct npy_options {
+  // Default: read for array<const T> and for open(), read_write for array<T>.
+  std::optional<maparray::mode> mode{};
+  // The dtype the file must have, compared exactly (field names, offsets, byte order). Needed
+  // for record element types unless itemsize_only is set.
+  std::optional<dtype> expect{};
+  // For a record element type T: accept any dtype whose item size is sizeof(T). The caller
+  // vouches that T's layout matches the file.
+  bool itemsize_only = false;
+  npy::limits limits{};
+};
+
+namespace detail {
+
+struct npy_view {
+  mapping storage;
+  npy::header head;
+  view_layout layout;
+};
+
+// The untyped work of open_npy() and open(): reads the header, checks the data is all there and
+// maps it. Throws as open_npy().
+npy_view map_npy(const std::filesystem::path& path, const npy_options& opts, bool writable_view,
+                 index_t alignment);
+
+// Checks the file's dtype against the caller's: `wanted` (from dtype_of<T>), opts.expect, or
+// opts.itemsize_only with `size`. Throws format_error naming the file and both types, saying
+// how to convert a byte-order mismatch; std::invalid_argument if nothing to check against.
+void check_npy_type(const std::filesystem::path& path, const dtype& actual,
+                    const std::optional<dtype>& wanted, const npy_options& opts, index_t size);
+
+// Creates a .npy file of `type` and `shape` and maps its data read-write.
+raw_view create_npy_raw(const std::filesystem::path& path, const dtype& type,
+                        const shape_spec& shape, const create_options& opts, index_t alignment);
+
+// Appends `bytes` (whole rows of the file's dtype) to a .npy file. Throws as append_npy().
+void append_npy_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes,
+                      const std::optional<dtype>& wanted, const npy_options& opts, index_t size);
+
+template <class T>
+std::optional<dtype> dtype_if_numeric() {
+  if constexpr (numeric_element<T>) {
+    return dtype_of<T>();
+  } else {
+    return std::nullopt;
+  }
+}
+
+}  // namespace detail
+
+// Maps the .npy file at `path` as an array of T with the file's shape and order. The file's
+// dtype must be dtype_of<T>() for numeric T; for a record struct T pass opts.expect (the exact
+// dtype) or set opts.itemsize_only. array<const T> maps read-only, array<T> read-write (shared)
+// unless opts.mode says copy_on_write. Bytes after the data are allowed and ignored.
+// Throws std::system_error (cannot open or map; what() names the call and the path),
+// format_error (malformed header, a file shorter than its header says, a dtype other than T's:
+// what() names the file and says how to convert a byte-order mismatch), std::invalid_argument
+// (mode read for a writable T, a record T with neither expect nor itemsize_only, data not
+// aligned for T).
+template <class T>
+array<T> open_npy(const std::filesystem::path& path, const npy_options& opts = {}) {
+  auto v = detail::map_npy(path, opts, !std::is_const_v<T>, alignof(T));
+  detail::check_npy_type(path, v.head.type, detail::dtype_if_numeric<std::remove_cv_t<T>>(), opts,
+                         sizeof(T));
+  return array<T>(reinterpret_cast<T*>(v.layout.data), v.layout.shape, v.layout.strides,
+                  v.storage.lease());
+}
+
+// Maps the .npy file at `path` with its own dtype, for tools. opts.mode defaults to read;
+// opts.expect, if given, is checked. Throws as open_npy().
+any_array open(const std::filesystem::path& path, const npy_options& opts = {});
+
+// Creates the .npy file `path` holding a zero-filled array of T and `shape` (no -1) in
+// opts.order, with the header numpy.save writes, and maps its data read-write. The space is
+// reserved up front unless opts.sparse; an existing file is an error unless opts.overwrite
+// (then it is replaced atomically). Throws std::system_error (EEXIST, ENOSPC...),
+// std::invalid_argument (negative dimension), std::overflow_error.
+template <numeric_element T>
+requires(!std::is_const_v<T>) array<T> create_npy(const std::filesystem::path& path,
+                                                  const shape_spec& shape,
+                                                  const create_options& opts = {}) {
+  return detail::typed<T>(detail::create_npy_raw(path, dtype_of<T>(), shape, opts, alignof(T)));
+}
+
+// As create_npy<T>() for a run-time dtype (any byte order, strings, records). Throws as
+// create_npy<T>(), and std::invalid_argument for a record numpy cannot describe.
+any_array create_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                     const create_options& opts = {});
+
+// Appends whole rows to the .npy file at `path`: along axis 0 of a C-order file, along the last
+// axis of a Fortran-order file. `elements` is in the file's memory order and its size must be a
+// multiple of a row (the product of the other dimensions). The data is written (and synced)
+// first, then the shape in the header is rewritten in place, so an interrupted append leaves a
+// loadable file with the old shape. Arrays already open over the file stay valid and keep
+// their old extent. Bytes after the old data are overwritten.
+// Throws std::system_error, format_error (malformed file, dtype other than T's),
+// std::invalid_argument (a 0-d file, a partial row, a header with no room left for the longer
+// shape: rewrite the file with create_npy to grow it further).
+template <class T>
+void append_npy(const std::filesystem::path& path, std::span<const T> elements,
+                const npy_options& opts = {}) {
+  detail::append_npy_bytes(path, std::as_bytes(elements),
+                           detail::dtype_if_numeric<std::remove_cv_t<T>>(), opts, sizeof(T));
+}
+
+// As above, for the elements of `rows` taken in the file's memory order (C order for a C-order
+// file, Fortran order otherwise); rows' shape must be the file's apart from the growing axis,
+// or rows may be one-dimensional holding whole rows. Throws as above.
+template <class T>
+void append_npy(const std::filesystem::path& path, const array<T>& rows,
+                const npy_options& opts = {}) {
+  using value = std::remove_cv_t<T>;
+  const auto head = npy::read_header(path, opts.limits);
+  const bool fortran = head.fortran_order;
+  if (rows.ndim() > 1 && rows.ndim() != head.shape.size()) {
+    throw std::invalid_argument("cannot append an array of shape " + to_string(rows.shape()) +
+                                " to '" + path.string() + "' of shape " +
+                                to_string(head.shape.span()));
+  }
+  if (rows.ndim() > 1) {
+    for (std::size_t k = 0; k < rows.ndim(); ++k) {
+      const std::size_t growing = fortran ? rows.ndim() - 1 : 0;
+      if (k != growing && rows.shape()[k] != head.shape[k]) {
+        throw std::invalid_argument("cannot append an array of shape " + to_string(rows.shape()) +
+                                    " to '" + path.string() + "' of shape " +
+                                    to_string(head.shape.span()));
+      }
+    }
+  }
+  std::vector<value> buffer;
+  buffer.reserve(rows.size());
+  if (!fortran || rows.ndim() <= 1) {
+    for (const auto& x : rows) buffer.push_back(x);
+  } else {
+    // Fortran order: the first index varies fastest.
+    std::vector<index_t> index(rows.ndim(), 0);
+    for (std::size_t n = 0; n < rows.size(); ++n) {
+      buffer.push_back(rows.at(std::span<const index_t>(index)));
+      for (std::size_t k = 0; k < index.size(); ++k) {
+        if (++index[k] < rows.shape()[k]) break;
+        index[k] = 0;
+      }
+    }
+  }
+  append_npy<value>(path, std::span<const value>(buffer), opts);
+}
+
+}  // namespace maparray

@@ -1,0 +1,224 @@
+// .npy files: mapping, creating and appending.
+#include <fcntl.h>
+#include <sys/file.h>
+
+#include <array>
+#include <cerrno>
+#include <stdexcept>
+#include <string>
+
+#include "maparray/npy.hpp"
+#include "npy_header.hpp"
+#include "npy_literal.hpp"
+
+namespace maparray {
+namespace {
+
+std::string quoted(const std::filesystem::path& path) {
+  return "'" + path.string() + "'";
+}
+
+// Reads and validates the header of an open file, and checks that the data it announces is all
+// there. Throws std::system_error, format_error naming the file.
+npy::header read_header_of(const file& f, const npy::limits& lim) {
+  try {
+    std::array<std::byte, npy::prefix_length + 4> start{};
+    const std::size_t got = sys::read_at(f, start, 0);
+    const std::int64_t extent = npy::header_extent(std::span(start.data(), got), lim);
+    std::vector<std::byte> bytes(static_cast<std::size_t>(extent));
+    bytes.resize(sys::read_at(f, bytes, 0));
+    npy::header h = npy::parse_header(bytes, lim);
+    const std::int64_t size = f.size();
+    if (size - h.data_offset < h.data_length) {
+      throw format_error("file is truncated: the header says " + std::to_string(h.data_length) +
+                         " bytes of data follow it at offset " + std::to_string(h.data_offset) +
+                         ", but the file has " + std::to_string(size) + " bytes");
+    }
+    return h;
+  } catch (const format_error& e) {
+    throw format_error(quoted(f.path()) + ": " + e.what());
+  }
+}
+
+[[noreturn]] void mismatch(const std::filesystem::path& path, const dtype& actual,
+                           const std::string& wanted, bool byte_order_differs) {
+  std::string message = quoted(path) + " holds elements of dtype " + actual.str() + " (" +
+                        actual.name() + "), not " + wanted;
+  if (byte_order_differs) {
+    message +=
+        ": the byte order differs; convert the file to native byte order (in numpy: "
+        "np.save(path, np.load(path).astype(dtype.newbyteorder('='))), or maparray "
+        "convert --byteorder native), or open it with maparray::open() and swap bytes "
+        "when reading";
+  }
+  throw format_error(message);
+}
+
+}  // namespace
+
+namespace npy {
+
+header read_header(const std::filesystem::path& path, const limits& lim) {
+  const file f = file::open(path, O_RDONLY);
+  return read_header_of(f, lim);
+}
+
+}  // namespace npy
+
+namespace detail {
+
+npy_view map_npy(const std::filesystem::path& path, const npy_options& opts, bool writable_view,
+                 index_t alignment) {
+  const maparray::mode mode = opts.mode.value_or(writable_view ? mode::read_write : mode::read);
+  if (writable_view && mode == mode::read) {
+    throw std::invalid_argument("cannot map " + quoted(path) +
+                                " read-only as a writable array; use a const element type");
+  }
+  file f = file::open(path, mode == mode::read_write ? O_RDWR : O_RDONLY);
+  npy_view v;
+  v.head = read_header_of(f, opts.limits);
+  if (v.head.type.itemsize() == 0) {
+    throw format_error(quoted(path) + ": elements of zero bytes (dtype " + v.head.type.str() +
+                       ") are not supported");
+  }
+  v.storage = mapping::adopt(
+      std::move(f), {.mode = mode, .offset = v.head.data_offset, .length = v.head.data_length});
+  const index_t count = element_count(v.head.shape.span());
+  v.layout = layout_view(v.storage, 0, &count, v.head.type.itemsize(), alignment, v.head.shape,
+                         v.head.fortran_order ? order::fortran : order::c);
+  return v;
+}
+
+void check_npy_type(const std::filesystem::path& path, const dtype& actual,
+                    const std::optional<dtype>& wanted, const npy_options& opts, index_t size) {
+  if (opts.expect) {
+    if (!(*opts.expect == actual)) {
+      mismatch(path, actual, opts.expect->str() + " as expected",
+               *opts.expect == actual.with_order(opts.expect->order()));
+    }
+    if (opts.expect->itemsize() != size) {
+      throw std::invalid_argument("the expected dtype " + opts.expect->str() + " has " +
+                                  std::to_string(opts.expect->itemsize()) +
+                                  "-byte elements, but the element type has " +
+                                  std::to_string(size));
+    }
+  }
+  if (wanted) {
+    if (!(*wanted == actual)) {
+      mismatch(path, actual, wanted->str() + " (" + wanted->name() + ") as requested",
+               *wanted == actual.with_order(wanted->order()));
+    }
+  } else if (!opts.expect) {
+    if (!opts.itemsize_only) {
+      throw std::invalid_argument(
+          "opening " + quoted(path) +
+          " as a non-numeric element type needs npy_options::expect (the exact dtype) or "
+          "npy_options::itemsize_only");
+    }
+    if (actual.itemsize() != size) {
+      mismatch(path, actual, std::to_string(size) + "-byte elements as requested", false);
+    }
+  }
+}
+
+raw_view create_npy_raw(const std::filesystem::path& path, const dtype& type,
+                        const shape_spec& shape, const create_options& opts, index_t alignment) {
+  for (index_t d : shape.values()) {
+    if (d < 0) {
+      throw std::invalid_argument("cannot create " + quoted(path) + " with shape " +
+                                  to_string(shape.values()) + ": dimensions must be >= 0");
+    }
+  }
+  const auto head = npy::format_header(type, shape.values().span(), opts.order == order::fortran);
+  return create_raw(path, shape, opts, type.itemsize(), alignment, head);
+}
+
+void append_npy_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes,
+                      const std::optional<dtype>& wanted, const npy_options& opts, index_t size) {
+  const file f = file::open(path, O_RDWR);
+  // Appenders that respect the lock take turns; readers need none.
+  int locked;
+  do {
+    locked = ::flock(f.fd(), LOCK_EX);
+  } while (locked != 0 && errno == EINTR);
+  if (locked != 0) sys::throw_errno("flock", path);
+
+  const npy::header h = read_header_of(f, opts.limits);
+  check_npy_type(path, h.type, wanted, opts, size);
+  if (h.shape.empty()) {
+    throw std::invalid_argument("cannot append to " + quoted(path) +
+                                ": a zero-dimensional array has no axis to grow");
+  }
+  const std::size_t axis = h.fortran_order ? h.shape.size() - 1 : 0;
+  index_t row = h.type.itemsize();
+  for (std::size_t k = 0; k < h.shape.size(); ++k) {
+    if (k != axis) row = checked_mul(row, h.shape[k], "row size");
+  }
+  if (bytes.empty()) return;
+  const auto count = static_cast<index_t>(bytes.size());
+  if (row == 0 || count % row != 0) {
+    throw std::invalid_argument("cannot append " + std::to_string(count) + " bytes to " +
+                                quoted(path) + ": not a whole number of rows of " +
+                                std::to_string(row) + " bytes");
+  }
+  dims shape = h.shape;
+  shape[axis] = checked_add(shape[axis], count / row, "new length");
+  const index_t new_length = checked_mul(element_count(shape.span()), h.type.itemsize(), "size");
+  const index_t end = checked_add(h.data_offset, new_length, "file size");
+
+  // The header must keep its length, so that the data does not move.
+  const std::string dict = npy::detail::header_dict(h.type, shape.span(), h.fortran_order);
+  std::string encoded;
+  if (h.major_version == 3) {
+    encoded = dict;
+  } else {
+    std::size_t pos = 0;
+    char32_t c;
+    while (pos < dict.size() && npy::detail::next_code_point(dict, pos, c)) {
+      encoded += static_cast<char>(c);
+    }
+  }
+  const std::size_t field = h.major_version == 1 ? 2 : 4;
+  const auto room = static_cast<std::size_t>(h.data_offset) - npy::prefix_length - field;
+  if (encoded.size() + 1 > room) {
+    throw std::invalid_argument("cannot append to " + quoted(path) + ": its header has room for " +
+                                std::to_string(room) + " bytes, the new shape " +
+                                to_string(shape.span()) + " needs " +
+                                std::to_string(encoded.size() + 1) +
+                                "; rewrite the file with create_npy to grow it further");
+  }
+  const auto head =
+      npy::detail::wrap_header(encoded, h.major_version, static_cast<std::size_t>(h.data_offset));
+
+  // Data first, synced, then the shape: a crash in between leaves the old, loadable array.
+  sys::reserve(f, end);
+  sys::write_at(f, bytes, h.data_offset + h.data_length);
+  sys::sync_data(f);
+  sys::write_at(f, head, 0);
+  sys::sync_data(f);
+}
+
+}  // namespace detail
+
+any_array open(const std::filesystem::path& path, const npy_options& opts) {
+  const bool writable = opts.mode.value_or(mode::read) != mode::read;
+  npy_options o = opts;
+  o.mode = opts.mode.value_or(mode::read);
+  auto v = detail::map_npy(path, o, false, 1);
+  if (opts.expect)
+    detail::check_npy_type(path, v.head.type, std::nullopt, opts, v.head.type.itemsize());
+  dims strides = v.layout.strides;
+  for (auto& s : strides) s *= v.head.type.itemsize();
+  return any_array(v.layout.data, v.head.type, v.layout.shape, strides, v.storage.lease(),
+                   writable);
+}
+
+any_array create_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                     const create_options& opts) {
+  const auto v = detail::create_npy_raw(path, type, shape, opts, 1);
+  dims strides = v.layout.strides;
+  for (auto& s : strides) s *= type.itemsize();
+  return any_array(v.layout.data, type, v.layout.shape, strides, v.storage.lease(), true);
+}
+
+}  // namespace maparray

@@ -1,0 +1,447 @@
+#include "maparray/npy.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "temp_dir.hpp"
+
+namespace ma = maparray;
+namespace npy = maparray::npy;
+using ma::testing::read_all;
+using ma::testing::temp_dir;
+
+namespace {
+
+// A version 1.0 header around `dict`, padded to 64 bytes like numpy's, as raw bytes.
+std::vector<std::byte> v1_header(const std::string& dict, std::uint8_t major = 1) {
+  const std::size_t field = major == 1 ? 2 : 4;
+  std::size_t total = 8 + field + dict.size() + 1;
+  total += (64 - total % 64) % 64;
+  const std::size_t length = total - 8 - field;
+  std::string s = "\x93NUMPY";
+  s += static_cast<char>(major);
+  s += '\0';
+  for (std::size_t k = 0; k < field; ++k) s += static_cast<char>((length >> (8 * k)) & 0xFF);
+  s += dict;
+  s.append(total - s.size() - 1, ' ');
+  s += '\n';
+  std::vector<std::byte> out(s.size());
+  std::memcpy(out.data(), s.data(), s.size());
+  return out;
+}
+
+npy::header parse(const std::string& dict, std::uint8_t major = 1) {
+  return npy::parse_header(v1_header(dict, major));
+}
+
+void write_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string as_string(std::span<const std::byte> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+std::string other_order(const char* code) {
+  return std::string(ma::native_order == ma::byte_order::little ? ">" : "<") + code;
+}
+
+}  // namespace
+
+TEST(NpyParseHeader, ReadsNumpysOwnHeader) {
+  const auto h = parse("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }");
+  EXPECT_EQ(h.major_version, 1);
+  EXPECT_EQ(h.type.str(), "<f4");
+  EXPECT_EQ(h.shape, (ma::dims{2, 3}));
+  EXPECT_FALSE(h.fortran_order);
+  EXPECT_EQ(h.data_offset, 128);
+  EXPECT_EQ(h.data_length, 24);
+}
+
+TEST(NpyParseHeader, AcceptsAnyKeyOrderQuotesWhitespaceAndComments) {
+  const auto h =
+      parse("{ \"shape\" :(7,) ,\n\t'fortran_order':True, # a comment\n 'desc' 'r': u'>i8'}");
+  EXPECT_EQ(h.shape, (ma::dims{7}));
+  EXPECT_TRUE(h.fortran_order);
+  EXPECT_EQ(h.type.str(), ">i8");
+  EXPECT_EQ(parse("{'descr':'|u1','fortran_order':False,'shape':(0x10, 0b11, 1_0)}").shape,
+            (ma::dims{16, 3, 10}));
+}
+
+TEST(NpyParseHeader, ZeroDimensionalAndEmptyShapes) {
+  const auto scalar = parse("{'descr': '<i4', 'fortran_order': False, 'shape': (), }");
+  EXPECT_EQ(scalar.shape.size(), 0u);
+  EXPECT_EQ(scalar.data_length, 4);
+  const auto empty = parse("{'descr': '<i4', 'fortran_order': False, 'shape': (0, 5), }");
+  EXPECT_EQ(empty.data_length, 0);
+}
+
+TEST(NpyParseHeader, PythonTwoLongSuffixOnlyInOldVersions) {
+  EXPECT_EQ(parse("{'descr': '<i4', 'fortran_order': False, 'shape': (3L, 4L), }").shape,
+            (ma::dims{3, 4}));
+  EXPECT_THROW(parse("{'descr': '<i4', 'fortran_order': False, 'shape': (3L,), }", 3),
+               ma::format_error);
+}
+
+TEST(NpyParseHeader, VersionThreeIsUtf8AndVersionOneLatin1) {
+  const std::string name = "\xc3\xa9t\xc3\xa9";  // "été" in UTF-8
+  const auto h3 = parse("{'descr': [('" + name +
+                            "', '<f8')], 'fortran_order': False, "
+                            "'shape': (1,), }",
+                        3);
+  EXPECT_EQ(h3.type.fields().at(0).name, name);
+  // The same bytes in a 1.0 header are Latin-1: each byte is one character.
+  const auto h1 = parse(
+      "{'descr': [('\xe9t\xe9', '<f8')], 'fortran_order': False, "
+      "'shape': (1,), }",
+      1);
+  EXPECT_EQ(h1.type.fields().at(0).name, name);
+  EXPECT_THROW(parse("{'descr': [('\xe9t\xe9', '<f8')], 'fortran_order': False, 'shape': (1,)}", 3),
+               ma::format_error);
+}
+
+TEST(NpyParseHeader, RejectsInNumpysOrder) {
+  const auto message = [](const std::string& dict) {
+    try {
+      parse(dict);
+    } catch (const ma::format_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("['descr', 'fortran_order', 'shape']").find("not a dict"), std::string::npos);
+  EXPECT_NE(message("{'descr': '<f4', 'shape': (1,)}").find("keys"), std::string::npos);
+  EXPECT_NE(message("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), 'x': 1}").find("keys"),
+            std::string::npos);
+  EXPECT_NE(message("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (1,)}")
+                .find("keys"),
+            std::string::npos);
+  // The shape is checked before fortran_order, and fortran_order before descr.
+  EXPECT_NE(message("{'descr': '<x4', 'fortran_order': 0, 'shape': [1]}").find("shape"),
+            std::string::npos);
+  EXPECT_NE(message("{'descr': '<x4', 'fortran_order': 0, 'shape': (1,)}").find("fortran_order"),
+            std::string::npos);
+  EXPECT_NE(message("{'descr': '<x4', 'fortran_order': False, 'shape': (1,)}").find("descr"),
+            std::string::npos);
+  EXPECT_NE(message("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,)}").find("negative"),
+            std::string::npos);
+  EXPECT_NE(message("{'descr': '<f4', 'fortran_order': False, 'shape': (3)}").find("tuple"),
+            std::string::npos);
+  EXPECT_NE(message("{'descr': '<f4', 'fortran_order': False, "
+                    "'shape': (4294967296, 4294967296)}")
+                .find("2^63"),
+            std::string::npos);
+  EXPECT_NE(message("{'descr': '<f4', 'fortran_order': False, "
+                    "'shape': (99999999999999999999,)}")
+                .find("too large"),
+            std::string::npos);
+}
+
+TEST(NpyParseHeader, HeaderLengthLimitIsCheckedFirstAndSettable) {
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }";
+  dict.append(20000, ' ');
+  const auto bytes = v1_header(dict);
+  try {
+    npy::parse_header(std::span(bytes).first(12));  // the limit is known from 12 bytes
+    FAIL() << "no error";
+  } catch (const ma::format_error& e) {
+    EXPECT_NE(std::string(e.what()).find("limit of 10000"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(npy::parse_header(bytes, {.max_header_length = 30000}).shape, (ma::dims{1}));
+  EXPECT_EQ(npy::header_extent(bytes, {.max_header_length = 30000}),
+            static_cast<std::int64_t>(bytes.size()));
+}
+
+TEST(NpyParseHeader, TruncatedInputIsAFormatError) {
+  const auto bytes = v1_header("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }");
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_THROW(npy::parse_header(std::span(bytes).first(n)), ma::format_error) << n;
+  }
+}
+
+TEST(NpyDescr, PrimitiveTypesInBothOrders) {
+  for (const char* code : {"i2", "i4", "i8", "u2", "u4", "u8", "f2", "f4", "f8", "c8", "c16"}) {
+    for (const char* order : {"<", ">"}) {
+      const std::string text = std::string(order) + code;
+      EXPECT_EQ(npy::parse_descr("'" + text + "'").str(), text);
+    }
+  }
+  EXPECT_EQ(npy::parse_descr("'|b1'"), ma::dtype_of<bool>());
+  EXPECT_EQ(npy::parse_descr("'|S7'").itemsize(), 7);
+  EXPECT_EQ(npy::parse_descr("'|V8'").kind(), ma::dtype_kind::raw);
+  EXPECT_EQ(npy::parse_descr("'<U3'").itemsize(), 12);
+  EXPECT_EQ(npy::parse_descr("'>U3'").str(), ">U3");
+  EXPECT_THROW(npy::parse_descr("'|O'"), ma::format_error);
+  EXPECT_THROW(npy::parse_descr("'<f5'"), ma::format_error);
+  EXPECT_THROW(npy::parse_descr("('<f4', (2,))"), ma::format_error);
+  EXPECT_THROW(npy::parse_descr("3"), ma::format_error);
+}
+
+TEST(NpyDescr, RecordsWithTitlesPaddingNestingAndSubarrays) {
+  const std::string text =
+      "[(('the title', 'x'), '<f4', (2,)), ('n', [('a', '>i2')]), ('s', '|S3'), ('', '|V3'), "
+      "('u', '<U2')]";
+  const auto t = npy::parse_descr(text);
+  ASSERT_EQ(t.kind(), ma::dtype_kind::record);
+  ASSERT_EQ(t.fields().size(), 4u);  // the padding is not a field
+  EXPECT_EQ(t.fields()[0].title, "the title");
+  EXPECT_EQ(t.fields()[0].shape, (ma::dims{2}));
+  EXPECT_EQ(t.fields()[1].offset, 8);
+  EXPECT_EQ(t.fields()[1].type->fields()[0].name, "a");
+  EXPECT_EQ(t.fields()[2].offset, 10);
+  EXPECT_EQ(t.fields()[3].offset, 16);
+  EXPECT_EQ(t.itemsize(), 24);
+  // Printed back exactly as numpy's dtype.descr.
+  EXPECT_EQ(t.str(), text);
+  EXPECT_EQ(npy::format_descr(t), text);
+  // Trailing padding and nested subarrays, which numpy folds into one shape.
+  const auto u = npy::parse_descr("[('a', ('<i4', (3,)), (2,)), ('', '|V4')]");
+  EXPECT_EQ(u.fields()[0].shape, (ma::dims{2, 3}));
+  EXPECT_EQ(u.itemsize(), 28);
+  EXPECT_EQ(u.str(), "[('a', '<i4', (2, 3)), ('', '|V4')]");
+}
+
+TEST(NpyDescr, RecordErrors) {
+  EXPECT_THROW(npy::parse_descr("[('x', '<f4'), ('x', '<i4')]"), ma::format_error);
+  EXPECT_THROW(npy::parse_descr("[(('x', 'y'), '<f4'), ('x', '<i4')]"), ma::format_error);
+  EXPECT_THROW(npy::parse_descr("[('', '<f4')]"), ma::format_error);
+  EXPECT_THROW(npy::parse_descr("[('x',)]"), ma::format_error);
+  EXPECT_THROW(npy::parse_descr("[('x', '<f4', (-1,))]"), ma::format_error);
+  EXPECT_THROW(npy::parse_descr("[(1, '<f4')]"), ma::format_error);
+  EXPECT_THROW(npy::parse_descr("[('x', '|V2147483647', (4,))]"), ma::format_error);
+  EXPECT_THROW(npy::parse_descr(std::string(100, '[') + std::string(100, ']')), ma::format_error);
+}
+
+TEST(NpyDescr, FieldNamesAreQuotedAsPythonDoes) {
+  const auto t = npy::parse_descr(R"([("it's", '<f4'), ('a\\b\n', '<f4')])");
+  EXPECT_EQ(t.fields()[0].name, "it's");
+  EXPECT_EQ(t.fields()[1].name, "a\\b\n");
+  EXPECT_EQ(t.str(), R"([("it's", '<f4'), ('a\\b\n', '<f4')])");
+}
+
+TEST(NpyFormatHeader, NumpysBytesForAFloatMatrix) {
+  // numpy.save(f, numpy.zeros((2, 3), '<f4')) writes these 128 bytes.
+  std::string expected = std::string("\x93NUMPY\x01\x00v\x00", 10) +
+                         "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  expected.append(127 - expected.size(), ' ');
+  expected += '\n';
+  EXPECT_EQ(as_string(npy::format_header(npy::parse_descr("'<f4'"), std::vector<ma::index_t>{2, 3},
+                                         false)),
+            expected);
+}
+
+TEST(NpyFormatHeader, AlignedParsableAndGrowable) {
+  const auto type = ma::dtype_of<std::uint8_t>();
+  for (const auto& shape : std::vector<std::vector<ma::index_t>>{
+           {}, {0}, {5}, {3, 4}, {123456789}, {1, 2, 1, 2, 1, 2, 1, 2}}) {
+    for (bool fortran : {false, true}) {
+      const auto bytes = npy::format_header(type, shape, fortran);
+      EXPECT_EQ(bytes.size() % 64, 0u);
+      EXPECT_EQ(static_cast<char>(bytes.back()), '\n');
+      const auto h = npy::parse_header(bytes);
+      EXPECT_EQ(h.data_offset, static_cast<std::int64_t>(bytes.size()));
+      EXPECT_EQ(h.shape.span().size(), shape.size());
+      EXPECT_EQ(h.fortran_order, fortran && npy::fortran_order_differs(shape));
+      // Room for the growing axis to reach 21 digits.
+      if (!shape.empty()) {
+        auto grown = shape;
+        grown[h.fortran_order ? shape.size() - 1 : 0] = 99999999999999999;  // 17 digits
+        EXPECT_EQ(npy::format_header(type, grown, fortran).size(), bytes.size());
+      }
+    }
+  }
+}
+
+TEST(NpyFormatHeader, VersionTwoForLongHeadersThreeForNonLatin1Names) {
+  std::string fields = "[";
+  for (int k = 0; k < 4000; ++k) fields += "('field" + std::to_string(k) + "', '<f4'), ";
+  fields += "]";
+  const auto many =
+      npy::format_header(npy::parse_descr(fields), std::vector<ma::index_t>{1}, false);
+  EXPECT_EQ(static_cast<int>(many[6]), 2);
+  EXPECT_EQ(npy::parse_header(many, {.max_header_length = 1 << 20}).type.fields().size(), 4000u);
+  const auto greek = npy::format_header(npy::parse_descr("[('\xce\xb1', '<f4')]"),
+                                        std::vector<ma::index_t>{1}, false);
+  EXPECT_EQ(static_cast<int>(greek[6]), 3);
+  const auto latin = npy::format_header(npy::parse_descr("[('\xc3\xa9', '<f4')]"),
+                                        std::vector<ma::index_t>{1}, false);
+  EXPECT_EQ(static_cast<int>(latin[6]), 1);
+  EXPECT_EQ(npy::parse_header(latin).type.fields()[0].name, "\xc3\xa9");
+}
+
+TEST(NpyFile, CreateThenOpenTyped) {
+  temp_dir dir;
+  const auto path = dir / "w.npy";
+  {
+    auto w = ma::create_npy<std::int32_t>(path, {10, 3});
+    for (int i = 0; i < 10; ++i) w(i, 2) = i * 7;
+    w.flush();
+  }
+  const auto r = ma::open_npy<const std::int32_t>(path);
+  EXPECT_EQ(r.shape()[0], 10);
+  EXPECT_EQ(r.shape()[1], 3);
+  EXPECT_EQ(r(9, 2), 63);
+  EXPECT_EQ(r.storage().mode(), ma::mode::read);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(r.data()) % 64, 0u);
+  EXPECT_THROW(ma::create_npy<std::int32_t>(path, {1}), std::system_error);
+  EXPECT_EQ(ma::create_npy<std::int32_t>(path, {4}, {.overwrite = true}).size(), 4u);
+  EXPECT_EQ(ma::open_npy<const std::int32_t>(path).size(), 4u);
+}
+
+TEST(NpyFile, FortranOrder) {
+  temp_dir dir;
+  const auto path = dir / "f.npy";
+  auto w = ma::create_npy<double>(path, {2, 3}, {.order = ma::order::fortran});
+  w(1, 0) = 5.0;
+  EXPECT_EQ(w.data()[1], 5.0);
+  const auto r = ma::open_npy<const double>(path);
+  EXPECT_TRUE(r.is_f_contiguous());
+  EXPECT_EQ(r(1, 0), 5.0);
+}
+
+TEST(NpyFile, DtypeMismatchAndByteOrder) {
+  temp_dir dir;
+  const auto path = dir / "b.npy";
+  ma::create_npy(path, ma::dtype::parse(other_order("f8")), {4});
+  try {
+    ma::open_npy<const double>(path);
+    FAIL() << "no error";
+  } catch (const ma::format_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("byte order"), std::string::npos) << what;
+    EXPECT_NE(what.find("b.npy"), std::string::npos) << what;
+  }
+  EXPECT_THROW(ma::open_npy<const float>(path), ma::format_error);
+  const auto any = ma::open(path);
+  EXPECT_EQ(any.type().str(), other_order("f8"));
+  EXPECT_FALSE(any.writable());
+}
+
+TEST(NpyFile, RecordsNeedAnExpectedDtypeOrAnItemsizeOptIn) {
+  struct point {
+    float x;
+    std::int32_t y;
+  };
+  temp_dir dir;
+  const auto path = dir / "r.npy";
+  const auto type = npy::parse_descr("[('x', '<f4'), ('y', '<i4')]");
+  auto w = ma::create_npy(path, type, {3});
+  w.as_bytes_of<point>()(2) = {1.5f, 9};
+  EXPECT_THROW(ma::open_npy<const point>(path), std::invalid_argument);
+  const auto a = ma::open_npy<const point>(path, {.expect = type});
+  EXPECT_EQ(a(2).y, 9);
+  EXPECT_EQ(ma::open_npy<const point>(path, {.itemsize_only = true})(2).x, 1.5f);
+  EXPECT_THROW(ma::open_npy<const point>(path, {.expect = npy::parse_descr("[('x', '<f4'), "
+                                                                           "('z', '<i4')]")}),
+               ma::format_error);
+  EXPECT_THROW(ma::open_npy<const std::int64_t>(path, {.itemsize_only = true}), ma::format_error);
+}
+
+TEST(NpyFile, TruncatedDataIsAFormatErrorAndTrailingBytesAreAllowed) {
+  temp_dir dir;
+  const auto path = dir / "t.npy";
+  auto bytes = npy::format_header(ma::dtype_of<std::int16_t>(), std::vector<ma::index_t>{8}, false);
+  bytes.resize(bytes.size() + 15);
+  write_bytes(path, bytes);
+  try {
+    ma::open_npy<const std::int16_t>(path);
+    FAIL() << "no error";
+  } catch (const ma::format_error& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+  }
+  bytes.resize(bytes.size() + 100);
+  write_bytes(path, bytes);
+  EXPECT_EQ(ma::open_npy<const std::int16_t>(path).size(), 8u);
+}
+
+TEST(NpyFile, AppendGrowsAxisZeroAndKeepsOldViews) {
+  temp_dir dir;
+  const auto path = dir / "a.npy";
+  {
+    auto w = ma::create_npy<std::int32_t>(path, {2, 3});
+    std::iota(w.flat().begin(), w.flat().end(), 0);
+  }
+  const auto before = ma::open_npy<const std::int32_t>(path);
+  const std::vector<std::int32_t> more = {6, 7, 8, 9, 10, 11};
+  ma::append_npy<std::int32_t>(path, std::span<const std::int32_t>(more));
+  EXPECT_EQ(before.shape()[0], 2);
+  EXPECT_EQ(before(1, 2), 5);
+  const auto after = ma::open_npy<const std::int32_t>(path);
+  EXPECT_EQ(after.shape()[0], 4);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(after.flat()[static_cast<std::size_t>(i)], i);
+  // The header is still numpy's for the new shape.
+  const auto file = read_all(path);
+  EXPECT_EQ(std::string(file.begin() + 10, file.begin() + 64),
+            as_string(npy::format_header(ma::dtype_of<std::int32_t>(),
+                                         std::vector<ma::index_t>{4, 3}, false))
+                .substr(10, 54));
+  EXPECT_THROW(ma::append_npy<std::int32_t>(path, std::span<const std::int32_t>(more).first(4)),
+               std::invalid_argument);
+  EXPECT_THROW(ma::append_npy<std::int64_t>(path, std::vector<std::int64_t>{1, 2, 3}),
+               ma::format_error);
+  // An array of rows in the file's shape.
+  ma::append_npy(path, after.rows(0, 2));
+  const auto third = ma::open_npy<const std::int32_t>(path);
+  EXPECT_EQ(third.shape()[0], 6);
+  EXPECT_EQ(third(5, 2), 5);
+}
+
+TEST(NpyFile, AppendGrowsTheLastAxisOfFortranOrder) {
+  temp_dir dir;
+  const auto path = dir / "f.npy";
+  auto w = ma::create_npy<double>(path, {2, 2}, {.order = ma::order::fortran});
+  w(0, 1) = 1.0;
+  const std::vector<double> column = {3.0, 4.0};
+  ma::append_npy<double>(path, std::span<const double>(column));
+  const auto r = ma::open_npy<const double>(path);
+  EXPECT_EQ(r.shape()[0], 2);
+  EXPECT_EQ(r.shape()[1], 3);
+  EXPECT_EQ(r(0, 1), 1.0);
+  EXPECT_EQ(r(1, 2), 4.0);
+}
+
+TEST(NpyFile, AppendRefusesAHeaderWithoutRoomAndAScalar) {
+  temp_dir dir;
+  const auto path = dir / "tight.npy";
+  // A header with no spare room: (9,) fits, (10,) needs one more byte.
+  const std::string dict = "{'descr': '<i2', 'fortran_order': False, 'shape': (9,), }";
+  std::string s = std::string("\x93NUMPY\x01\x00", 8);
+  s += static_cast<char>(dict.size() + 1);
+  s += '\0';
+  s += dict + "\n";
+  s.append(18, '\0');
+  std::vector<std::byte> bytes(s.size());
+  std::memcpy(bytes.data(), s.data(), s.size());
+  write_bytes(path, bytes);
+  const std::vector<std::int16_t> one = {1};
+  try {
+    ma::append_npy<std::int16_t>(path, std::span<const std::int16_t>(one));
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("room"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(ma::open_npy<const std::int16_t>(path).size(), 9u);
+  ma::create_npy<float>(dir / "scalar.npy", {});
+  EXPECT_THROW(ma::append_npy<float>(dir / "scalar.npy", std::vector<float>{1.0f}),
+               std::invalid_argument);
+}
+
+TEST(NpyFile, OpenIsReadOnlyUnlessAsked) {
+  temp_dir dir;
+  const auto path = dir / "o.npy";
+  ma::create_npy<std::uint8_t>(path, {4});
+  EXPECT_FALSE(ma::open(path).writable());
+  auto w = ma::open(path, {.mode = ma::mode::read_write});
+  EXPECT_TRUE(w.writable());
+  w.data()[3] = std::byte{42};
+  EXPECT_EQ(ma::open_npy<const std::uint8_t>(path)(3), 42);
+  EXPECT_THROW(ma::open_npy<std::uint8_t>(path, {.mode = ma::mode::read}), std::invalid_argument);
+}
