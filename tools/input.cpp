@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "cli_error.hpp"
+#include "maparray/npy.hpp"
 #include "maparray/os.hpp"
 #include "maparray/raw_file.hpp"
 
@@ -147,7 +148,19 @@ opened_array open_input(const std::filesystem::path& path, const raw_layout& raw
                          ": is a .npy file, which gives its own dtype and shape; drop --dtype "
                          "and --shape");
       }
-      throw user_error(path.string() + ": .npy files are not supported by this build yet");
+      if (raw.offset != 0 || raw.layout != order::c) {
+        throw user_error(path.string() +
+                         ": is a .npy file, which gives its own offset and order; drop --offset "
+                         "and --order");
+      }
+      opened_array result;
+      const npy::header head = npy::read_header(path);
+      result.array = open(path, {.mode = writable ? mode::read_write : mode::read});
+      result.is_npy = true;
+      result.npy_version =
+          std::to_string(head.major_version) + "." + std::to_string(head.minor_version);
+      result.data_offset = head.data_offset;
+      return result;
     }
     if (!raw.type) {
       throw user_error(path.string() +
