@@ -1,7 +1,7 @@
 // .npy files: mapping, creating and appending.
 #include <fcntl.h>
-#include <sys/file.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <stdexcept>
@@ -25,10 +25,11 @@ npy::header read_header_of(const file& f, const npy::limits& lim) {
     std::array<std::byte, npy::prefix_length + 4> start{};
     const std::size_t got = sys::read_at(f, start, 0);
     const std::int64_t extent = npy::header_extent(std::span(start.data(), got), lim);
-    std::vector<std::byte> bytes(static_cast<std::size_t>(extent));
+    // Never allocate more than the file holds, whatever limit the caller set.
+    const std::int64_t size = f.size();
+    std::vector<std::byte> bytes(static_cast<std::size_t>(std::min(extent, size)));
     bytes.resize(sys::read_at(f, bytes, 0));
     npy::header h = npy::parse_header(bytes, lim);
-    const std::int64_t size = f.size();
     if (size - h.data_offset < h.data_length) {
       throw format_error("file is truncated: the header says " + std::to_string(h.data_length) +
                          " bytes of data follow it at offset " + std::to_string(h.data_offset) +
@@ -38,6 +39,40 @@ npy::header read_header_of(const file& f, const npy::limits& lim) {
   } catch (const format_error& e) {
     throw format_error(quoted(f.path()) + ": " + e.what());
   }
+}
+
+// The header lock: an open-file-description record lock (F_OFD_SETLKW) on the file's first
+// byte, F_RDLCK to read the header and F_WRLCK to append. It is independent of the flock
+// locks that mappings may hold ({.lock = file_lock::shared}), so an append never waits for a
+// reader that keeps the file mapped, only for one that is reading the header. Waits; returns
+// false if the lock could not be taken or released.
+bool header_lock(const file& f, short type) {
+  struct flock l {};
+  l.l_type = type;
+  l.l_whence = SEEK_SET;
+  l.l_start = 0;
+  l.l_len = 1;
+  int result;
+  do {
+    result = ::fcntl(f.fd(), F_OFD_SETLKW, &l);
+  } while (result != 0 && errno == EINTR);
+  return result == 0;
+}
+
+// Reads the header under the shared header lock, so that an append's header rewrite is never
+// seen half done. Best effort: where the file system has no record locks, the header is read
+// without one.
+npy::header read_header_shared(const file& f, const npy::limits& lim) {
+  const bool locked = header_lock(f, F_RDLCK);
+  npy::header h;
+  try {
+    h = read_header_of(f, lim);
+  } catch (...) {
+    if (locked) header_lock(f, F_UNLCK);
+    throw;
+  }
+  if (locked) header_lock(f, F_UNLCK);
+  return h;
 }
 
 [[noreturn]] void mismatch(const std::filesystem::path& path, const dtype& actual,
@@ -59,8 +94,10 @@ npy::header read_header_of(const file& f, const npy::limits& lim) {
 namespace npy {
 
 header read_header(const std::filesystem::path& path, const limits& lim) {
-  const file f = file::open(path, O_RDONLY);
-  return read_header_of(f, lim);
+  // O_NONBLOCK keeps open() of a FIFO from waiting for a writer; require_regular() refuses it.
+  const file f = file::open(path, O_RDONLY | O_NONBLOCK);
+  f.require_regular();
+  return read_header_shared(f, lim);
 }
 
 }  // namespace npy
@@ -74,15 +111,18 @@ npy_view map_npy(const std::filesystem::path& path, const npy_options& opts, boo
     throw std::invalid_argument("cannot map " + quoted(path) +
                                 " read-only as a writable array; use a const element type");
   }
-  file f = file::open(path, mode == mode::read_write ? O_RDWR : O_RDONLY);
+  file f = file::open(path, (mode == mode::read_write ? O_RDWR : O_RDONLY) | O_NONBLOCK);
+  f.require_regular();
   npy_view v;
-  v.head = read_header_of(f, opts.limits);
+  v.head = read_header_shared(f, opts.limits);
   if (v.head.type.itemsize() == 0) {
     throw format_error(quoted(path) + ": elements of zero bytes (dtype " + v.head.type.str() +
                        ") are not supported");
   }
-  v.storage = mapping::adopt(
-      std::move(f), {.mode = mode, .offset = v.head.data_offset, .length = v.head.data_length});
+  v.storage = mapping::adopt(std::move(f), {.mode = mode,
+                                            .offset = v.head.data_offset,
+                                            .length = v.head.data_length,
+                                            .lock = opts.lock});
   const index_t count = element_count(v.head.shape.span());
   v.layout = layout_view(v.storage, 0, &count, v.head.type.itemsize(), alignment, v.head.shape,
                          v.head.fortran_order ? order::fortran : order::c);
@@ -123,6 +163,9 @@ void check_npy_type(const std::filesystem::path& path, const dtype& actual,
 
 raw_view create_npy_raw(const std::filesystem::path& path, const dtype& type,
                         const shape_spec& shape, const create_options& opts, index_t alignment) {
+  if (type.itemsize() == 0) {
+    throw std::invalid_argument("cannot create " + quoted(path) + " with elements of zero bytes");
+  }
   for (index_t d : shape.values()) {
     if (d < 0) {
       throw std::invalid_argument("cannot create " + quoted(path) + " with shape " +
@@ -135,13 +178,11 @@ raw_view create_npy_raw(const std::filesystem::path& path, const dtype& type,
 
 void append_npy_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes,
                       const std::optional<dtype>& wanted, const npy_options& opts, index_t size) {
-  const file f = file::open(path, O_RDWR);
-  // Appenders that respect the lock take turns; readers need none.
-  int locked;
-  do {
-    locked = ::flock(f.fd(), LOCK_EX);
-  } while (locked != 0 && errno == EINTR);
-  if (locked != 0) sys::throw_errno("flock", path);
+  const file f = file::open(path, O_RDWR | O_NONBLOCK);
+  f.require_regular();
+  // Appenders take turns; readers, which read the header under the shared header lock, never
+  // see it half rewritten.
+  if (!header_lock(f, F_WRLCK)) sys::throw_errno("fcntl(F_OFD_SETLKW)", path);
 
   const npy::header h = read_header_of(f, opts.limits);
   check_npy_type(path, h.type, wanted, opts, size);

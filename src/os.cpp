@@ -19,7 +19,7 @@ namespace maparray {
 namespace sys {
 namespace {
 
-struct injected_failure {
+struct armed_failure {
   std::string call;
   int error;
   int skip;
@@ -27,8 +27,8 @@ struct injected_failure {
 
 std::atomic<bool> any_injected{false};
 std::mutex injected_mutex;
-std::vector<injected_failure>& injected() {
-  static std::vector<injected_failure> failures;
+std::vector<armed_failure>& injected() {
+  static std::vector<armed_failure> failures;
   return failures;
 }
 
@@ -48,13 +48,6 @@ int injected_error(const char* call) noexcept {
   return 0;
 }
 
-// Fails like the real call would, if a failure of `call` was injected.
-bool fails(const char* call) noexcept {
-  const int error = injected_error(call);
-  if (error != 0) errno = error;
-  return error != 0;
-}
-
 const char* file_type_name(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
   if (S_ISFIFO(mode)) return "a FIFO";
@@ -65,6 +58,12 @@ const char* file_type_name(mode_t mode) {
 }
 
 }  // namespace
+
+bool injected_failure(const char* call) noexcept {
+  const int error = injected_error(call);
+  if (error != 0) errno = error;
+  return error != 0;
+}
 
 void inject_failure(std::string_view call, int error, int skip) {
   std::lock_guard lock(injected_mutex);
@@ -95,7 +94,7 @@ void throw_errno(const char* call, const std::filesystem::path& path) {
 
 void* map(std::size_t length, int prot, int flags, int fd, std::int64_t offset,
           const std::filesystem::path& path) {
-  if (fails("mmap")) throw_errno("mmap", path);
+  if (injected_failure("mmap")) throw_errno("mmap", path);
   void* address = ::mmap(nullptr, length, prot, flags, fd, static_cast<off_t>(offset));
   if (address == MAP_FAILED) throw_errno("mmap", path);
   return address;
@@ -106,7 +105,7 @@ bool unmap(void* address, std::size_t length) noexcept {
 }
 
 void sync(void* address, std::size_t length, int flags, const std::filesystem::path& path) {
-  if (fails("msync") || ::msync(address, length, flags) != 0) throw_errno("msync", path);
+  if (injected_failure("msync") || ::msync(address, length, flags) != 0) throw_errno("msync", path);
 }
 
 void advise(void* address, std::size_t length, int advice, const std::filesystem::path& path) {
@@ -115,13 +114,14 @@ void advise(void* address, std::size_t length, int advice, const std::filesystem
 }
 
 int try_advise(void* address, std::size_t length, int advice) noexcept {
-  if (fails("madvise") || ::madvise(address, length, advice) != 0) return errno;
+  if (injected_failure("madvise") || ::madvise(address, length, advice) != 0) return errno;
   return 0;
 }
 
 void residency(void* address, std::size_t length, unsigned char* flags,
                const std::filesystem::path& path) {
-  if (fails("mincore") || ::mincore(address, length, flags) != 0) throw_errno("mincore", path);
+  if (injected_failure("mincore") || ::mincore(address, length, flags) != 0)
+    throw_errno("mincore", path);
 }
 
 void reserve(const file& f, std::int64_t length) {
@@ -136,7 +136,7 @@ void reserve(const file& f, std::int64_t length) {
 }
 
 void truncate(const file& f, std::int64_t length) {
-  if (fails("ftruncate")) throw_errno("ftruncate", f.path());
+  if (injected_failure("ftruncate")) throw_errno("ftruncate", f.path());
   int result;
   do {
     result = ::ftruncate(f.fd(), static_cast<off_t>(length));
@@ -145,15 +145,53 @@ void truncate(const file& f, std::int64_t length) {
 }
 
 void rename(const std::filesystem::path& from, const std::filesystem::path& to) {
-  if (fails("rename") || ::rename(from.c_str(), to.c_str()) != 0) throw_errno("rename", to);
+  if (injected_failure("rename") || ::rename(from.c_str(), to.c_str()) != 0)
+    throw_errno("rename", to);
 }
 
 void remove_quietly(const std::filesystem::path& path) noexcept {
   ::unlink(path.c_str());
 }
 
+file shm_open(const std::string& name, int flags, mode_t mode) {
+  if (injected_failure("shm_open")) throw_errno("shm_open", name);
+  int fd;
+  do {
+    fd = ::shm_open(name.c_str(), flags | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) throw_errno("shm_open", name);
+  return file(fd, name);
+}
+
+bool shm_unlink(const std::string& name) {
+  if (!injected_failure("shm_unlink") && ::shm_unlink(name.c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  throw_errno("shm_unlink", name);
+}
+
+file memfd(const std::string& label) {
+  const int fd = injected_failure("memfd_create")
+                     ? -1
+                     : ::memfd_create(label.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) throw_errno("memfd_create", label);
+  return file(fd, "memfd:" + label);
+}
+
+void seal_size(const file& f) {
+  if (injected_failure("fcntl") ||
+      ::fcntl(f.fd(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    throw_errno("fcntl F_ADD_SEALS", f.path());
+  }
+}
+
+file duplicate(int fd, const std::filesystem::path& path) {
+  const int copy = injected_failure("fcntl") ? -1 : ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) throw_errno("fcntl F_DUPFD_CLOEXEC", path);
+  return file(copy, path);
+}
+
 std::size_t read_at(const file& f, std::span<std::byte> buffer, std::int64_t offset) {
-  if (fails("pread")) throw_errno("pread", f.path());
+  if (injected_failure("pread")) throw_errno("pread", f.path());
   std::size_t done = 0;
   while (done < buffer.size()) {
     const ssize_t n = ::pread(f.fd(), buffer.data() + done, buffer.size() - done,
@@ -167,19 +205,20 @@ std::size_t read_at(const file& f, std::span<std::byte> buffer, std::int64_t off
 }
 
 void write_at(const file& f, std::span<const std::byte> bytes, std::int64_t offset) {
-  if (fails("pwrite")) throw_errno("pwrite", f.path());
+  if (injected_failure("pwrite")) throw_errno("pwrite", f.path());
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::pwrite(f.fd(), bytes.data() + done, bytes.size() - done,
                                static_cast<off_t>(offset + static_cast<std::int64_t>(done)));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw_errno("pwrite", f.path());
+    if (n == 0) throw_error(EIO, "pwrite", f.path());  // no progress: never loop forever
     done += static_cast<std::size_t>(n);
   }
 }
 
 void sync_data(const file& f) {
-  if (fails("fdatasync")) throw_errno("fdatasync", f.path());
+  if (injected_failure("fdatasync")) throw_errno("fdatasync", f.path());
   int result;
   do {
     result = ::fdatasync(f.fd());
@@ -207,7 +246,7 @@ file::~file() {
 }
 
 file file::open(const std::filesystem::path& path, int flags, mode_t mode) {
-  if (sys::fails("open")) sys::throw_errno("open", path);
+  if (sys::injected_failure("open")) sys::throw_errno("open", path);
   int fd;
   do {
     fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
@@ -218,13 +257,13 @@ file file::open(const std::filesystem::path& path, int flags, mode_t mode) {
 
 std::int64_t file::size() const {
   struct stat st {};
-  if (sys::fails("fstat") || ::fstat(fd_, &st) != 0) sys::throw_errno("fstat", path_);
+  if (sys::injected_failure("fstat") || ::fstat(fd_, &st) != 0) sys::throw_errno("fstat", path_);
   return st.st_size;
 }
 
 void file::require_regular() const {
   struct stat st {};
-  if (sys::fails("fstat") || ::fstat(fd_, &st) != 0) sys::throw_errno("fstat", path_);
+  if (sys::injected_failure("fstat") || ::fstat(fd_, &st) != 0) sys::throw_errno("fstat", path_);
   if (!S_ISREG(st.st_mode)) {
     throw std::invalid_argument("'" + path_.string() + "' is " + sys::file_type_name(st.st_mode) +
                                 ", which cannot be mapped as an array");
@@ -236,7 +275,7 @@ void file::lock(file_lock how) const {
   const int operation = (how == file_lock::shared ? LOCK_SH : LOCK_EX) | LOCK_NB;
   int result;
   do {
-    result = sys::fails("flock") ? -1 : ::flock(fd_, operation);
+    result = sys::injected_failure("flock") ? -1 : ::flock(fd_, operation);
   } while (result != 0 && errno == EINTR);
   if (result != 0) sys::throw_errno("flock", path_);
 }

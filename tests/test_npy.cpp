@@ -1,12 +1,15 @@
 #include "maparray/npy.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "temp_dir.hpp"
@@ -343,6 +346,8 @@ TEST(NpyFile, RecordsNeedAnExpectedDtypeOrAnItemsizeOptIn) {
                                                                            "('z', '<i4')]")}),
                ma::format_error);
   EXPECT_THROW(ma::open_npy<const std::int64_t>(path, {.itemsize_only = true}), ma::format_error);
+  EXPECT_THROW(ma::create_npy(dir / "zero.npy", npy::parse_descr("[]"), {3}),
+               std::invalid_argument);
 }
 
 TEST(NpyFile, TruncatedDataIsAFormatErrorAndTrailingBytesAreAllowed) {
@@ -444,4 +449,85 @@ TEST(NpyFile, OpenIsReadOnlyUnlessAsked) {
   w.data()[3] = std::byte{42};
   EXPECT_EQ(ma::open_npy<const std::uint8_t>(path)(3), 42);
   EXPECT_THROW(ma::open_npy<std::uint8_t>(path, {.mode = ma::mode::read}), std::invalid_argument);
+}
+
+TEST(NpyFile, AnInterruptedAppendLeavesTheOldArrayAndIsOverwrittenByTheNext) {
+  temp_dir dir;
+  const auto path = dir / "i.npy";
+  {
+    auto w = ma::create_npy<std::int16_t>(path, {3});
+    w(0) = 1;
+    w(1) = 2;
+    w(2) = 3;
+  }
+  // Data written past the end without the header update, as a crash mid-append leaves it.
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out.write("\x7f\x7f\x7f", 3);
+  }
+  EXPECT_EQ(ma::open_npy<const std::int16_t>(path).size(), 3u);
+  ma::append_npy<std::int16_t>(path, std::vector<std::int16_t>{4});
+  const auto r = ma::open_npy<const std::int16_t>(path);
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r(3), 4);
+}
+
+TEST(NpyFile, AHugeHeaderLengthAllocatesNothingEvenWithTheLimitRaised) {
+  temp_dir dir;
+  const auto path = dir / "h.npy";
+  const std::string bytes("\x93NUMPY\x02\x00\xff\xff\xff\xff{}", 14);
+  write_bytes(path, std::as_bytes(std::span(bytes)));
+  try {
+    ma::open(path, {.limits = {.max_header_length = std::size_t{1} << 40}});
+    FAIL() << "no error";
+  } catch (const ma::format_error& e) {
+    EXPECT_NE(std::string(e.what()).find("ends inside the header"), std::string::npos) << e.what();
+  }
+}
+
+TEST(NpyFile, ReadersDuringAppendsSeeOneWholeShapeOrTheNext) {
+  temp_dir dir;
+  const auto path = dir / "c.npy";
+  ma::create_npy<std::int64_t>(path, {0, 2});
+  std::atomic<bool> done{false};
+  std::thread appender([&] {
+    for (std::int64_t i = 0; i < 40; ++i) {
+      ma::append_npy<std::int64_t>(path, std::vector<std::int64_t>{i, i * i});
+    }
+    done = true;
+  });
+  std::int64_t seen = 0;
+  int reads = 0;
+  while (!done || reads == 0) {
+    const auto a = ma::open_npy<const std::int64_t>(path);
+    ASSERT_GE(a.extent(0), seen);
+    seen = a.extent(0);
+    for (std::int64_t i = 0; i < seen; ++i) ASSERT_EQ(a(i, 1), i * i);
+    ++reads;
+  }
+  appender.join();
+  EXPECT_EQ(ma::open_npy<const std::int64_t>(path).extent(0), 40);
+}
+
+TEST(NpyFile, AppendDoesNotWaitForReadersThatHoldTheMappingLock) {
+  temp_dir dir;
+  const auto path = dir / "l.npy";
+  ma::create_npy<std::int32_t>(path, {1});
+  const auto held = ma::map_file<const std::uint8_t>(path, {-1}, {.lock = ma::file_lock::shared});
+  ma::append_npy<std::int32_t>(path, std::vector<std::int32_t>{5});
+  EXPECT_EQ(ma::open_npy<const std::int32_t>(path)(1), 5);
+  EXPECT_GT(held.size(), 0u);
+}
+
+TEST(NpyFile, AFifoIsRefusedWithoutWaitingAndTheMappingLockIsHeld) {
+  temp_dir dir;
+  const auto fifo = dir / "fifo.npy";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_THROW(ma::open(fifo), std::invalid_argument);
+  EXPECT_THROW(npy::read_header(fifo), std::invalid_argument);
+  const auto path = dir / "locked.npy";
+  ma::create_npy<float>(path, {3});
+  const auto a = ma::open_npy<const float>(path, {.lock = ma::file_lock::shared});
+  EXPECT_THROW(ma::resize_file(path, 0), std::system_error);
+  EXPECT_EQ(a.size(), 3u);
 }

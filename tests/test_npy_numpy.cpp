@@ -187,3 +187,20 @@ TEST(NpyNumpy, NumpyLoadsAnAppendedFile) {
                            "np.arange(3006)).all() else 1)\" '" + path.string() + "'";
   EXPECT_EQ(std::system(line.c_str()), 0);
 }
+
+TEST(NpyNumpy, VersionTwoHeadersOfManyFieldsAreNumpysBytes) {
+  temp_dir dir;
+  const auto theirs = dir / "wide.npy";
+  const std::string line =
+      python + " -W ignore -c \"import numpy as np, sys; " +
+      "np.save(sys.argv[1], np.zeros(3, [('f%d' % k, '<i2') for k in range(5000)]))\" '" +
+      theirs.string() + "'";
+  ASSERT_EQ(std::system(line.c_str()), 0);
+  EXPECT_THROW(ma::open(theirs), ma::format_error);  // over the default header limit
+  const auto a = ma::open(theirs, {.limits = {.max_header_length = 1 << 20}});
+  EXPECT_EQ(ma::npy::read_header(theirs, {.max_header_length = 1 << 20}).major_version, 2);
+  EXPECT_EQ(a.type().fields().size(), 5000u);
+  const auto ours = dir / "ours.npy";
+  ma::create_npy(ours, a.type(), {3});
+  EXPECT_EQ(read_all(ours), read_all(theirs));
+}

@@ -3,6 +3,7 @@
 
 #include "maparray/any_array.hpp"
 #include "maparray/array.hpp"
+#include "maparray/compute.hpp"
 #include "maparray/dtype.hpp"
 #include "maparray/error.hpp"
 #include "maparray/guard.hpp"
@@ -11,3 +12,4 @@
 #include "maparray/os.hpp"
 #include "maparray/raw_file.hpp"
 #include "maparray/shape.hpp"
+#include "maparray/shared.hpp"

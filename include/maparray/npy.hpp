@@ -104,6 +104,10 @@ struct npy_options {
   // vouches that T's layout matches the file.
   bool itemsize_only = false;
   npy::limits limits{};
+  // An advisory lock held as long as the mapping, as map_options::lock: file_lock::shared keeps
+  // a cooperating writer (resize_file) from shrinking the file. Appending is not held back by
+  // it. Not taken by default.
+  file_lock lock = file_lock::none;
 };
 
 namespace detail {
@@ -148,11 +152,11 @@ std::optional<dtype> dtype_if_numeric() {
 // dtype must be dtype_of<T>() for numeric T; for a record struct T pass opts.expect (the exact
 // dtype) or set opts.itemsize_only. array<const T> maps read-only, array<T> read-write (shared)
 // unless opts.mode says copy_on_write. Bytes after the data are allowed and ignored.
-// Throws std::system_error (cannot open or map; what() names the call and the path),
-// format_error (malformed header, a file shorter than its header says, a dtype other than T's:
-// what() names the file and says how to convert a byte-order mismatch), std::invalid_argument
-// (mode read for a writable T, a record T with neither expect nor itemsize_only, data not
-// aligned for T).
+// Throws std::system_error (cannot open or map; what() names the call and the path; EWOULDBLOCK
+// if opts.lock conflicts), format_error (malformed header, a file shorter than its header says,
+// a dtype other than T's: what() names the file and says how to convert a byte-order mismatch),
+// std::invalid_argument (not a regular file, mode read for a writable T, a record T with
+// neither expect nor itemsize_only, data not aligned for T).
 template <class T>
 array<T> open_npy(const std::filesystem::path& path, const npy_options& opts = {}) {
   auto v = detail::map_npy(path, opts, !std::is_const_v<T>, alignof(T));
@@ -179,7 +183,8 @@ requires(!std::is_const_v<T>) array<T> create_npy(const std::filesystem::path& p
 }
 
 // As create_npy<T>() for a run-time dtype (any byte order, strings, records). Throws as
-// create_npy<T>(), and std::invalid_argument for a record numpy cannot describe.
+// create_npy<T>(), and std::invalid_argument for a record numpy cannot describe or elements of
+// zero bytes.
 any_array create_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
                      const create_options& opts = {});
 

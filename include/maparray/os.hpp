@@ -108,12 +108,35 @@ void remove_quietly(const std::filesystem::path& path) noexcept;
 
 // Fault injection for tests: the next call of `call` ("open", "fstat", "mmap", "msync",
 // "madvise", "mincore", "posix_fallocate", "ftruncate", "rename", "flock", "pread", "pwrite",
-// "fdatasync") after `skip`
+// "fdatasync", "shm_open", "shm_unlink", "memfd_create", "fcntl") after `skip`
 // successful ones fails with `error`, without being made. Thread-safe; costs one relaxed atomic
 // load per system call while nothing is injected. Never throws except std::bad_alloc.
 void inject_failure(std::string_view call, int error, int skip = 0);
 // Cancels every injected failure not yet triggered. Never throws.
 void clear_injected_failures() noexcept;
+// For the wrappers themselves: true (with errno set) if a failure of `call` was injected, in
+// which case the wrapper reports it instead of making the call. Never throws.
+bool injected_failure(const char* call) noexcept;
+
+// shm_open(3) of a shared-memory object `name` ("/counters") with O_CLOEXEC added. Throws
+// std::system_error.
+file shm_open(const std::string& name, int flags, mode_t mode);
+
+// shm_unlink(3). Returns false if no object had that name. Throws std::system_error for other
+// errors (EACCES).
+bool shm_unlink(const std::string& name);
+
+// An anonymous memory file (memfd_create with MFD_CLOEXEC | MFD_ALLOW_SEALING), named
+// "memfd:<label>". Throws std::system_error.
+file memfd(const std::string& label);
+
+// Seals a memory file's size (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), so that no process
+// holding it can truncate it under another's mapping. Throws std::system_error.
+void seal_size(const file& f);
+
+// A new close-on-exec descriptor for the open file `fd` (F_DUPFD_CLOEXEC), named `path`.
+// Throws std::system_error.
+file duplicate(int fd, const std::filesystem::path& path);
 
 // Reads up to buffer.size() bytes at `offset` (pread, retried until done or end of file);
 // returns the count read, short only at the end of the file. Throws std::system_error.

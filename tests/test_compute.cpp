@@ -1,0 +1,406 @@
+// transform(), the named operations and the reductions, checked against plain loops over every
+// shape class (empty, zero-dimensional, 1-d, 2-d C and Fortran order, strided and reversed
+// slices) and element type, with chunks small enough that every run has many of them.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include <maparray/maparray.hpp>
+
+#include "temp_dir.hpp"
+
+namespace ma = maparray;
+
+namespace {
+
+// Small chunks (4096 elements) on three threads, so that the arrays below span several chunks
+// shared out of order between threads.
+const ma::exec_options many_chunks{.threads = 3, .chunk_bytes = 1};
+
+enum class layout {
+  empty,
+  empty_2d,
+  zero_d,
+  one_d,
+  c_2d,
+  fortran_2d,
+  row_step,
+  column_slice,
+  reversed_3d
+};
+const layout all_layouts[] = {layout::empty,    layout::empty_2d,     layout::zero_d,
+                              layout::one_d,    layout::c_2d,         layout::fortran_2d,
+                              layout::row_step, layout::column_slice, layout::reversed_3d};
+
+std::string name(layout l) {
+  const char* names[] = {"empty",      "empty_2d", "zero_d",       "one_d",      "c_2d",
+                         "fortran_2d", "row_step", "column_slice", "reversed_3d"};
+  return names[static_cast<int>(l)];
+}
+
+// A value for the k-th element: varied, exact in every type, never zero when `nonzero`.
+template <class T>
+T value(std::size_t k, int seed, bool nonzero = false) {
+  const auto v = static_cast<int>((k * 7 + static_cast<std::size_t>(seed) * 13) % 101);
+  if (nonzero) return static_cast<T>(v % 9 + 1);
+  if constexpr (std::is_floating_point_v<T>) return static_cast<T>(v) * T(0.25) - T(12);
+  if constexpr (std::is_signed_v<T>) return static_cast<T>(v - 50);
+  return static_cast<T>(v);
+}
+
+// A new file-backed array of `l` whose elements (in C order) are value<T>(k, seed).
+template <class T>
+ma::array<T> make(const ma::testing::temp_dir& dir, const std::string& file, layout l, int seed,
+                  bool nonzero = false) {
+  const auto path = dir / file;
+  ma::array<T> a;
+  const ma::create_options fresh{.overwrite = true};
+  switch (l) {
+    case layout::empty:
+      a = ma::create_file<T>(path, {0}, fresh);
+      break;
+    case layout::empty_2d:
+      a = ma::create_file<T>(path, {5, 0}, fresh);
+      break;
+    case layout::zero_d:
+      a = ma::create_file<T>(path, ma::dims{}, fresh);
+      break;
+    case layout::one_d:
+      a = ma::create_file<T>(path, {10001}, fresh);
+      break;
+    case layout::c_2d:
+      a = ma::create_file<T>(path, {150, 70}, fresh);
+      break;
+    case layout::fortran_2d:
+      a = ma::create_file<T>(path, {150, 70}, {.overwrite = true, .order = ma::order::fortran});
+      break;
+    case layout::row_step:
+      a = ma::create_file<T>(path, {300, 70}, fresh).slice(0, 1, 300, 2);
+      break;
+    case layout::column_slice:
+      a = ma::create_file<T>(path, {150, 100}, fresh).slice(1, 10, 80);
+      break;
+    case layout::reversed_3d:
+      a = ma::create_file<T>(path, {20, 3, 180}, fresh).slice(2, 179, -1, -1).slice(0, 19, -1, -2);
+      break;
+  }
+  std::size_t k = 0;
+  for (auto& x : a) x = value<T>(k++, seed, nonzero);
+  return a;
+}
+
+template <class T>
+std::vector<T> elements(const ma::array<T>& a) {
+  return {a.begin(), a.end()};
+}
+
+template <class T>
+class Compute : public ::testing::Test {};
+using element_types = ::testing::Types<float, double, std::int8_t, std::uint8_t, std::int16_t,
+                                       std::int32_t, std::uint32_t, std::int64_t>;
+TYPED_TEST_SUITE(Compute, element_types);
+
+TYPED_TEST(Compute, NamedOperationsMatchPlainLoops) {
+  using T = TypeParam;
+  ma::testing::temp_dir dir;
+  for (layout l : all_layouts) {
+    SCOPED_TRACE(name(l));
+    const auto a = make<T>(dir, "a", l, 1);
+    const auto b = make<T>(dir, "b", l, 2, true);
+    const ma::array<const T> ca = a;
+    const auto out = make<T>(dir, "out", l, 3);
+    const auto x = elements(a);
+    const auto y = elements(b);
+    const auto check = [&](auto f) {
+      const auto got = elements(out);
+      ASSERT_EQ(got.size(), x.size());
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        ASSERT_EQ(got[i], static_cast<T>(f(x[i], y[i]))) << "element " << i;
+      }
+    };
+    ma::add(ca, b, out, many_chunks);
+    check([](T p, T q) { return p + q; });
+    ma::subtract(a, b, out, many_chunks);
+    check([](T p, T q) { return p - q; });
+    ma::multiply(a, b, out, many_chunks);
+    check([](T p, T q) { return p * q; });
+    ma::divide(a, b, out, many_chunks);
+    check([](T p, T q) { return p / q; });
+    ma::minimum(a, b, out, many_chunks);
+    check([](T p, T q) { return q < p ? q : p; });
+    ma::maximum(a, b, out, many_chunks);
+    check([](T p, T q) { return p < q ? q : p; });
+    ma::add(a, 3, out, many_chunks);
+    check([](T p, T) { return p + T(3); });
+    ma::subtract(T(100), b, out, many_chunks);
+    check([](T, T q) { return T(100) - q; });
+    ma::multiply(T(2), a, out);  // default options
+    check([](T p, T) { return T(2) * p; });
+  }
+}
+
+TYPED_TEST(Compute, ReductionsMatchPlainLoops) {
+  using T = TypeParam;
+  ma::testing::temp_dir dir;
+  for (layout l : all_layouts) {
+    SCOPED_TRACE(name(l));
+    const auto a = make<T>(dir, "a", l, 5);
+    const auto x = elements(a);
+    long double total = 0;
+    for (T v : x) total += static_cast<long double>(v);
+    EXPECT_EQ(static_cast<long double>(ma::sum(a, many_chunks)), total);
+    // reduce() converts each element to the type of init before folding.
+    std::int64_t folded = 7;
+    for (T v : x) folded += static_cast<std::int64_t>(v);
+    EXPECT_EQ(ma::reduce(a, std::int64_t{7}, std::plus<>{}, many_chunks), folded);
+    if (x.empty()) {
+      EXPECT_THROW(ma::min(a), std::invalid_argument);
+      EXPECT_THROW(ma::max(a), std::invalid_argument);
+      EXPECT_THROW(ma::mean(a), std::invalid_argument);
+      continue;
+    }
+    T lo = x[0];
+    T hi = x[0];
+    for (T v : x) {
+      lo = v < lo ? v : lo;
+      hi = hi < v ? v : hi;
+    }
+    EXPECT_EQ(ma::min(a, many_chunks), lo);
+    EXPECT_EQ(ma::max(ma::array<const T>(a), many_chunks), hi);
+    EXPECT_DOUBLE_EQ(ma::mean(a, many_chunks),
+                     static_cast<double>(total / static_cast<long double>(x.size())));
+  }
+}
+
+TEST(Transform, OneToFourInputsOfMixedTypes) {
+  ma::testing::temp_dir dir;
+  for (layout l : all_layouts) {
+    SCOPED_TRACE(name(l));
+    const auto a = make<float>(dir, "a", l, 1);
+    const auto b = make<std::int32_t>(dir, "b", l, 2);
+    const auto c = make<double>(dir, "c", l, 3);
+    const auto d = make<std::uint8_t>(dir, "d", l, 4);
+    const auto out = make<double>(dir, "out", l, 5);
+    const auto xa = elements(a);
+    const auto xc = elements(c);
+    const auto xb = elements(b);
+    const auto xd = elements(d);
+    ma::transform(
+        out, [](float p) { return p * 2.0; }, a, many_chunks);
+    auto got = elements(out);
+    for (std::size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], xa[i] * 2.0);
+    ma::transform(
+        out, [](float p, std::int32_t q) { return p - q; }, a, b, many_chunks);
+    got = elements(out);
+    for (std::size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], double(xa[i] - float(xb[i])));
+    ma::transform(
+        out, [](float p, std::int32_t q, double r) { return p + q * r; }, a, b, c, many_chunks);
+    got = elements(out);
+    for (std::size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], xa[i] + xb[i] * xc[i]);
+    ma::transform(
+        out, [](float p, std::int32_t q, double r, std::uint8_t s) { return p + q + r + s; }, a, b,
+        c, d, many_chunks);
+    got = elements(out);
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i], xa[i] + float(xb[i]) + xc[i] + xd[i]);
+    }
+  }
+}
+
+TEST(Transform, InputsOfOtherLayoutsThanTheOutput) {
+  ma::testing::temp_dir dir;
+  const auto c_order = make<int>(dir, "c", layout::c_2d, 1);
+  auto fortran = ma::create_file<int>(dir / "f", {150, 70}, {.order = ma::order::fortran});
+  for (ma::index_t i = 0; i < 150; ++i) {
+    for (ma::index_t j = 0; j < 70; ++j) fortran(i, j) = static_cast<int>(i * 1000 + j);
+  }
+  const auto out = ma::create_file<int>(dir / "out", {150, 70}, {.order = ma::order::fortran});
+  ma::add(c_order, fortran, out, many_chunks);
+  for (ma::index_t i = 0; i < 150; ++i) {
+    for (ma::index_t j = 0; j < 70; ++j) ASSERT_EQ(out(i, j), c_order(i, j) + fortran(i, j));
+  }
+}
+
+TEST(Transform, InPlace) {
+  ma::testing::temp_dir dir;
+  const auto a = make<float>(dir, "a", layout::one_d, 1);
+  const auto before = elements(a);
+  ma::multiply(a, 2.0f, a, many_chunks);
+  for (std::size_t i = 0; i < before.size(); ++i) ASSERT_EQ(a(i), before[i] * 2.0f);
+}
+
+TEST(Transform, ArraysInMemoryOfAnyKind) {
+  std::vector<double> x(9000, 1.5), y(9000, 2.0), z(9000);
+  const auto a = ma::array_from_buffer<const double>(std::as_bytes(std::span(x)));
+  const auto b = ma::array_from_buffer<const double>(std::as_bytes(std::span(y)));
+  const auto c = ma::array_from_buffer<double>(std::as_writable_bytes(std::span(z)));
+  ma::add(a, b, c, {.threads = 2, .memory_budget = 1 << 20});
+  for (double v : z) ASSERT_EQ(v, 3.5);
+  auto anon = ma::mapping::anonymous(9000 * sizeof(double));
+  const ma::array<double> d(reinterpret_cast<double*>(anon.data()), {9000}, {1}, anon.lease());
+  ma::add(a, 1.0, d, {.threads = 2, .memory_budget = 1 << 20});
+  EXPECT_EQ(ma::sum(d), 9000 * 2.5);  // a budget never drops anonymous memory
+}
+
+TEST(Transform, ShapeMismatchIsAnInvalidArgumentNamingBothShapes) {
+  ma::testing::temp_dir dir;
+  const auto a = ma::create_file<float>(dir / "a", {3, 4});
+  const auto b = ma::create_file<float>(dir / "b", {4, 3});
+  const auto out = ma::create_file<float>(dir / "out", {3, 4});
+  try {
+    ma::add(a, b, out);
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("input 2 has shape (4, 3)"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("(3, 4)"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(ma::transform(
+                   out, [](float v) { return v; }, b),
+               std::invalid_argument);
+}
+
+TEST(Operations, IntegersWrapAndDivisionByZeroGivesZero) {
+  std::vector<std::int32_t> x{std::numeric_limits<std::int32_t>::max(),
+                              std::numeric_limits<std::int32_t>::min(), 7, -7};
+  std::vector<std::int32_t> y{1, -1, 0, 2};
+  std::vector<std::int32_t> z(4);
+  const auto a = ma::array_from_buffer<const std::int32_t>(std::as_bytes(std::span(x)));
+  const auto b = ma::array_from_buffer<const std::int32_t>(std::as_bytes(std::span(y)));
+  const auto c = ma::array_from_buffer<std::int32_t>(std::as_writable_bytes(std::span(z)));
+  ma::add(a, b, c);
+  EXPECT_EQ(z[0], std::numeric_limits<std::int32_t>::min());
+  ma::divide(a, b, c);
+  EXPECT_EQ(z, (std::vector<std::int32_t>{std::numeric_limits<std::int32_t>::max(),
+                                          std::numeric_limits<std::int32_t>::min(), 0, -3}));
+}
+
+TEST(Reductions, NaNPropagatesThroughMinAndMax) {
+  std::vector<float> x(10000, 1.0f);
+  x[6000] = std::nanf("");
+  const auto a = ma::array_from_buffer<const float>(std::as_bytes(std::span(x)));
+  EXPECT_TRUE(std::isnan(ma::min(a, many_chunks)));
+  EXPECT_TRUE(std::isnan(ma::max(a, many_chunks)));
+}
+
+TEST(Reductions, FloatSumIsAccurateOverManyElements) {
+  // 2^24 + 1 ones: a float running sum stops at 2^24.
+  std::vector<float> x((1 << 24) + 1, 1.0f);
+  const auto a = ma::array_from_buffer<const float>(std::as_bytes(std::span(x)));
+  EXPECT_EQ(ma::sum(a), double((1 << 24) + 1));
+  // Large and small values: the pairwise double sum keeps the small ones.
+  std::vector<double> y(100000, 1e-3);
+  y[0] = 1e12;
+  const auto b = ma::array_from_buffer<const double>(std::as_bytes(std::span(y)));
+  EXPECT_NEAR(ma::sum(b), 1e12 + 99999 * 1e-3, 1e-3);
+}
+
+TEST(Reductions, ResultDoesNotDependOnTheThreads) {
+  std::vector<float> x(100000);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 1.0f / float(i + 1);
+  const auto a = ma::array_from_buffer<const float>(std::as_bytes(std::span(x)));
+  const double one = ma::sum(a, {.threads = 1, .chunk_bytes = 1});
+  EXPECT_EQ(ma::sum(a, {.threads = 4, .chunk_bytes = 1}), one);
+}
+
+TEST(Progress, ReportsIncreasingBytesUpToTheTotal) {
+  ma::testing::temp_dir dir;
+  const auto a = make<float>(dir, "a", layout::one_d, 1);
+  const auto out = make<float>(dir, "out", layout::one_d, 2);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
+  ma::add(
+      a, a, out,
+      {.threads = 2, .chunk_bytes = 1, .progress = [&](std::uint64_t done, std::uint64_t total) {
+         calls.emplace_back(done, total);
+       }});
+  ASSERT_EQ(calls.size(), 3u);  // 10001 elements in chunks of 4096
+  for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GT(calls[i].first, calls[i - 1].first);
+  EXPECT_EQ(calls.back().first, 10001u * 3 * sizeof(float));
+  EXPECT_EQ(calls.back().second, 10001u * 3 * sizeof(float));
+}
+
+TEST(Cancellation, StopsBeforeTheNextChunkAndThrows) {
+  std::vector<double> x(100000, 1.0), z(100000, 0.0);
+  const auto a = ma::array_from_buffer<const double>(std::as_bytes(std::span(x)));
+  const auto c = ma::array_from_buffer<double>(std::as_writable_bytes(std::span(z)));
+  std::stop_source stop;
+  int calls = 0;
+  const ma::exec_options opts{.threads = 1,
+                              .chunk_bytes = 1,
+                              .progress =
+                                  [&](std::uint64_t, std::uint64_t) {
+                                    ++calls;
+                                    stop.request_stop();
+                                  },
+                              .stop = stop.get_token()};
+  EXPECT_THROW(ma::add(a, 1.0, c, opts), ma::cancelled_error);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(z[0], 2.0);                                 // the first chunk ran
+  EXPECT_EQ(z[99999], 0.0);                             // the last did not
+  EXPECT_THROW(ma::sum(a, opts), ma::cancelled_error);  // already stopped: nothing runs
+}
+
+TEST(Errors, WhatTheFunctionThrowsReachesTheCaller) {
+  std::vector<int> x(50000, 1), z(50000);
+  const auto a = ma::array_from_buffer<const int>(std::as_bytes(std::span(x)));
+  const auto c = ma::array_from_buffer<int>(std::as_writable_bytes(std::span(z)));
+  std::atomic<int> seen{0};
+  EXPECT_THROW(ma::transform(c,
+                             [&](int v) {
+                               if (seen.fetch_add(1) == 20000)
+                                 throw std::domain_error("bad element");
+                               return v;
+                             },
+                             a, {.threads = 3, .chunk_bytes = 1}),
+               std::domain_error);
+}
+
+// The pages of two inputs and an output, each larger than the budget, that are resident
+// (in this process or the page cache) stay near the budget during and after the run.
+TEST(MemoryBudget, ResidentPagesStayWithinTheBudget) {
+  ma::testing::temp_dir dir;
+  constexpr ma::index_t n = 4 << 20;  // 16 MiB per array
+  constexpr std::size_t budget = 2 << 20;
+  constexpr std::size_t slack = 1 << 20;  // pages the kernel reads besides the chunks
+  for (const char* name : {"a", "b"}) {
+    auto a = ma::create_file<float>(dir / name, {n});
+    for (ma::index_t i = 0; i < n; i += 1024) a(i) = float(i);
+    a.flush();
+  }
+  // Out of the page cache, now that no mapping holds the pages.
+  for (const char* name : {"a", "b"}) {
+    const int fd = ::open((dir / name).c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    ::close(fd);
+  }
+  const auto a = ma::map_file<const float>(dir / "a");
+  const auto b = ma::map_file<const float>(dir / "b");
+  const auto c = ma::create_file<float>(dir / "c", {n});
+  const auto resident = [&] {
+    return a.storage().resident_bytes() + b.storage().resident_bytes() +
+           c.storage().resident_bytes();
+  };
+  ASSERT_LE(resident(), slack);
+  std::size_t peak = 0;
+  ma::add(a, b, c,
+          {.threads = 2, .memory_budget = budget, .progress = [&](std::uint64_t, std::uint64_t) {
+             peak = std::max(peak, resident());
+           }});
+  EXPECT_LE(peak, budget + slack);
+  EXPECT_LE(resident(), slack);
+  for (ma::index_t i = 0; i < n; i += 1024) ASSERT_EQ(c(i), 2.0f * float(i));
+  // Every element, read back with a fresh mapping after the pages were dropped.
+  EXPECT_EQ(ma::sum(ma::map_file<const float>(dir / "c"), {.memory_budget = budget}),
+            2.0 * ma::sum(a));
+}
+
+}  // namespace
