@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "elements.hpp"
 #include "input.hpp"
+#include "maparray/compute.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "scalar.hpp"
@@ -196,6 +197,53 @@ void run_typed(const job& j, progress_bar& progress) {
   if (failure) std::rethrow_exception(failure);
 }
 
+// Runs the job through the compute engine (read-ahead, write-behind, drop-behind within the
+// memory budget) when the operands need no conversion: every array already of the result's
+// dtype in native byte order, and aligned. Returns false, having done nothing, otherwise.
+template <class R>
+bool run_in_engine(const job& j, const arithmetic_options& o, std::int64_t budget,
+                   progress_bar& progress) {
+  const dtype type = dtype_of<R>();
+  auto fits = [&](const any_array* x) {
+    return x->type() == type && reinterpret_cast<std::uintptr_t>(x->data()) % alignof(R) == 0 &&
+           std::ranges::all_of(x->byte_strides(), [](index_t s) { return s % alignof(R) == 0; });
+  };
+  if (!fits(j.a) || (j.b && !fits(j.b))) return false;
+  const exec_options opts{
+      .threads = o.threads,
+      .memory_budget = static_cast<std::size_t>(budget),
+      .progress = [&progress](std::uint64_t done, std::uint64_t) { progress.update(done); }};
+  const array<const R> a = j.a->as<const R>();
+  const array<R> out = j.out.as<R>();
+  R b_scalar{};
+  if (!j.b) store_scalar(j.b_value, type, reinterpret_cast<std::byte*>(&b_scalar));
+  auto apply_op = [&](const auto& b) {
+    switch (j.op) {
+      case operation::add:
+        return maparray::add(a, b, out, opts);
+      case operation::sub:
+        return maparray::subtract(a, b, out, opts);
+      case operation::mul:
+        return maparray::multiply(a, b, out, opts);
+      case operation::div:
+        return maparray::divide(a, b, out, opts);
+      case operation::min:
+        return maparray::minimum(a, b, out, opts);
+      case operation::max:
+        return maparray::maximum(a, b, out, opts);
+    }
+  };
+  if constexpr (is_complex<R>::value) {
+    return false;  // the engine's operations are for real numbers
+  } else {
+    if (j.b)
+      apply_op(j.b->as<const R>());
+    else
+      apply_op(b_scalar);
+    return true;
+  }
+}
+
 void run(const arithmetic_options& o) {
   const char* name = o.op == operation::add   ? "add"
                      : o.op == operation::sub ? "sub"
@@ -258,11 +306,14 @@ void run(const arithmetic_options& o) {
           out.array,
           static_cast<std::size_t>(chunk),
           o.threads};
-    progress_bar progress(a.array.size() * static_cast<std::uint64_t>(per_element));
+    // Progress counts the bytes of every array read or written, as the engine reports them.
+    const std::int64_t moved =
+        ta.itemsize() + (b ? b->array.type().itemsize() : 0) + result.itemsize();
+    progress_bar progress(a.array.size() * static_cast<std::uint64_t>(moved));
     visit_numeric(result, [&]<class R>(R) {
       if constexpr (std::is_same_v<R, bool> || std::is_same_v<R, half>) {
         throw std::logic_error("no arithmetic in " + result.str());
-      } else {
+      } else if (!(run_in_engine<R>(j, o, budget, progress))) {
         run_typed<R>(j, progress);
       }
     });
