@@ -3,6 +3,7 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "commands.hpp"
 #include "elements.hpp"
 #include "input.hpp"
+#include "maparray/compute.hpp"
 #include "text.hpp"
 
 namespace maparray::cli {
@@ -49,52 +51,90 @@ struct compensated_sum {
   double value() const { return sum + carry; }
 };
 
-template <class T>
-summary summarize(const any_array& a) {
-  using V = std::conditional_t<std::is_same_v<T, half>, float, T>;
-  const bool swap = needs_swap(a.type());
-  summary s;
-  s.count = a.size();
-  bool any = false;
+// Everything stats reports, for part of an array; parts merge, so that the compute engine
+// can fold chunks on several threads.
+template <class V>
+struct accumulator {
+  std::uint64_t nan_count = 0;
+  bool any = false;  // a non-NaN value was seen
   V lo{}, hi{};
-  // Integers sum exactly with wrap-around in 64 bits, as numpy's sum does.
-  using wide = std::uint64_t;
-  wide int_sum = 0;
+  std::uint64_t int_sum = 0;  // integers sum exactly, wrapping at 64 bits as numpy's sum does
   compensated_sum real_sum;
-  auto visit = [&](const std::byte* p) {
-    const V v = static_cast<V>(load<T>(p, swap));
+
+  accumulator() = default;
+  explicit accumulator(V v) { add(v); }
+
+  void add(V v) {
     if constexpr (std::is_floating_point_v<V>) {
       if (std::isnan(v)) {
-        ++s.nan_count;
+        ++nan_count;
         return;
       }
     } else {
-      int_sum += static_cast<wide>(v);
+      int_sum += static_cast<std::uint64_t>(v);
     }
     real_sum.add(static_cast<double>(v));
     if (!any || v < lo) lo = v;
     if (!any || v > hi) hi = v;
     any = true;
-  };
-  if (a.is_c_contiguous() || a.is_f_contiguous()) {
-    const std::size_t item = static_cast<std::size_t>(a.type().itemsize());
-    const std::byte* p = a.data();
-    for (std::size_t n = a.size(); n > 0; --n, p += item) visit(p);
-  } else {
-    walk<1>(a.shape(), {&a}, 0, a.size(), visit);
   }
-  if (!any) return s;
-  s.min = exact(lo);
-  s.max = exact(hi);
-  const std::uint64_t counted = s.count - s.nan_count;
+
+  accumulator& merge(const accumulator& other) {
+    nan_count += other.nan_count;
+    int_sum += other.int_sum;
+    real_sum.add(other.real_sum.sum);
+    real_sum.add(other.real_sum.carry);
+    if (other.any) {
+      if (!any || other.lo < lo) lo = other.lo;
+      if (!any || other.hi > hi) hi = other.hi;
+      any = true;
+    }
+    return *this;
+  }
+};
+
+// One streaming pass through the compute engine (read-ahead, drop-behind) when the elements
+// can be read in place: native byte order and aligned. Returns nullopt otherwise.
+template <class V>
+std::optional<accumulator<V>> accumulate_in_engine(const any_array& a) {
+  if constexpr (std::is_same_v<V, half>) {
+    return std::nullopt;
+  } else {
+    const bool aligned =
+        reinterpret_cast<std::uintptr_t>(a.data()) % alignof(V) == 0 &&
+        std::ranges::all_of(a.byte_strides(), [](index_t s) { return s % alignof(V) == 0; });
+    if (!(a.type() == dtype_of<V>()) || !aligned) return std::nullopt;
+    return reduce(a.as<const V>(), accumulator<V>{},
+                  [](accumulator<V> x, const accumulator<V>& y) { return x.merge(y); });
+  }
+}
+
+template <class T>
+summary summarize(const any_array& a) {
+  using V = std::conditional_t<std::is_same_v<T, half>, float, T>;
+  std::optional<accumulator<V>> acc;
+  if constexpr (std::is_same_v<T, V>) acc = accumulate_in_engine<V>(a);
+  if (!acc) {
+    // Byte-swapped, unaligned or float16 elements: a plain loop that converts each.
+    const bool swap = needs_swap(a.type());
+    acc.emplace();
+    walk<1>(a.shape(), {&a}, 0, a.size(),
+            [&](const std::byte* p) { acc->add(static_cast<V>(load<T>(p, swap))); });
+  }
+  summary s;
+  s.count = a.size();
+  s.nan_count = acc->nan_count;
+  if (!acc->any) return s;
+  s.min = exact(acc->lo);
+  s.max = exact(acc->hi);
   if constexpr (std::is_floating_point_v<V>) {
-    s.sum = json_number(real_sum.value());
+    s.sum = json_number(acc->real_sum.value());
   } else if constexpr (std::is_signed_v<V>) {
-    s.sum = std::to_string(static_cast<std::int64_t>(int_sum));
+    s.sum = std::to_string(static_cast<std::int64_t>(acc->int_sum));
   } else {
-    s.sum = std::to_string(int_sum);
+    s.sum = std::to_string(acc->int_sum);
   }
-  s.mean = json_number(real_sum.value() / static_cast<double>(counted));
+  s.mean = json_number(acc->real_sum.value() / static_cast<double>(s.count - s.nan_count));
   return s;
 }
 

@@ -388,3 +388,22 @@ def test_residency_errors(tool, tmp_path, sub):
     tool.run(sub, "data", "--range", "50:10", expect=2)
     tool.run(sub, "data", "--range", "10", expect=2)
     tool.run(sub, "data", "--range", "a:b", expect=2)
+
+
+def test_big_arrays_span_many_chunks(tool, tmp_path):
+    # Larger than the engine's 4 MiB chunks, so that results from several chunks and threads
+    # are merged; NaNs and a negative minimum sit in different chunks.
+    a = np.arange(3_000_001, dtype="f4") * np.float32(0.5)
+    a[10] = a[2_500_000] = np.nan
+    a[2_999_999] = -7
+    np.save(tmp_path / "a.npy", a)
+    s = json.loads(tool.run("stats", "--json", "a.npy").stdout)
+    assert s["count"] == a.size and s["nan_count"] == 2
+    assert s["min"] == -7 and s["max"] == float(np.nanmax(a))
+    assert s["sum"] == pytest.approx(float(np.nansum(a.astype("f8"))), rel=1e-12)
+    tool.run("add", "a.npy", "a.npy", "-o", "c.npy", "--threads", "2", "--memory-budget", "8M")
+    np.testing.assert_array_equal(np.load(tmp_path / "c.npy"), a + a)
+    b = np.array([True, False, True, True])
+    np.save(tmp_path / "b.npy", b)
+    s = json.loads(tool.run("stats", "--json", "b.npy").stdout)
+    assert s["sum"] == 3 and s["min"] == 0 and s["max"] == 1 and s["mean"] == 0.75
