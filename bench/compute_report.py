@@ -16,7 +16,11 @@ NOTES = """### Notes on the engine's choices
 - Populating each chunk with one MADV_POPULATE_READ/WRITE call (the `populate` switch) takes
   the page faults out of the compute loop; on a hot file it measured within noise of plain
   faults with fault-around, and it is kept because it is what makes the first pass run at the
-  MAP_POPULATE loop's speed with no mapping cost up front.
+  MAP_POPULATE loop's speed with no mapping cost up front. For the add into a new file the
+  evidence is mixed: a 64 MiB run measured populate faster (134 against 174 ms), the 2 GiB run
+  below measured it slower (4.5 against 3.1 s). These runs shared 2 cores with other work at a
+  load average near 10, where two threads also lost to one; the switches stay in
+  `detail::engine_tuning` so that a quiet machine can settle it.
 - Writing the output with pwrite from a per-thread buffer instead of through the mapping was
   measured 3x slower on a new file (about 1.0 s against 0.33 s per 512 MiB): not used.
 - MADV_WILLNEED on the inputs' chunks ahead (the `readahead` switch) does nothing for a hot

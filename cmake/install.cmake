@@ -17,3 +17,11 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/maparrayConfigVersion.cma
 install(FILES ${PROJECT_BINARY_DIR}/maparrayConfig.cmake
               ${PROJECT_BINARY_DIR}/maparrayConfigVersion.cmake
         DESTINATION ${MAPARRAY_CMAKE_DIR})
+
+# maparray.pc for pkg-config users. Its prefix is found relative to the .pc file itself, so the
+# installed tree may be moved or installed with `cmake --install --prefix` elsewhere.
+file(RELATIVE_PATH MAPARRAY_PC_PREFIX_FROM_PCDIR "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig"
+     "/prefix")
+string(REGEX REPLACE "/$" "" MAPARRAY_PC_PREFIX_FROM_PCDIR "${MAPARRAY_PC_PREFIX_FROM_PCDIR}")
+configure_file(cmake/maparray.pc.in ${PROJECT_BINARY_DIR}/maparray.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/maparray.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

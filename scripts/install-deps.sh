@@ -13,6 +13,10 @@ packages=(
   libcli11-dev                        # the command-line tool's argument parser
   clang libclang-rt-14-dev            # libFuzzer targets
   clang-format                        # the code style
+  pkg-config                          # the maparray.pc packaging test
+  libeigen3-dev xtensor-dev           # the optional Eigen and xtensor interop headers
+  clang-19 libc++-19-dev libc++abi-19-dev libclang-rt-19-dev  # std::mdspan, for maparray/mdspan.hpp
+  doxygen                             # the API reference (the docs target)
 )
 
 missing=()

@@ -18,3 +18,6 @@ run_preset() {
 run_preset default
 run_preset asan
 run_preset tsan -L threads
+
+# The .npy header and descr parsers under libFuzzer, for a bounded time.
+scripts/fuzz.sh 30

@@ -54,6 +54,10 @@ bool is_contiguous(std::span<const index_t> shape, std::span<const index_t> stri
 view_layout layout_view(const mapping& storage, index_t byte_offset, const index_t* count,
                         index_t itemsize, index_t alignment, const shape_spec& shape,
                         order layout) {
+  if (itemsize <= 0) {
+    throw std::invalid_argument("cannot lay out an array of " + std::to_string(itemsize) +
+                                "-byte elements");
+  }
   const auto storage_size = static_cast<index_t>(storage.size());
   const std::string where =
       storage.path().empty() ? std::string("the buffer") : "'" + storage.path().string() + "'";

@@ -41,10 +41,20 @@ file open_temporary_beside(const std::filesystem::path& target, mode_t permissio
   }
 }
 
+// Zero-size elements (an empty record) would make every shape fit any file; refuse them before
+// anything is opened or created.
+void require_itemsize(const std::filesystem::path& path, index_t itemsize) {
+  if (itemsize <= 0) {
+    throw std::invalid_argument("'" + path.string() + "': elements of " +
+                                std::to_string(itemsize) + " bytes cannot form an array");
+  }
+}
+
 }  // namespace
 
 raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
                  const map_options& opts, bool writable_view, index_t itemsize, index_t alignment) {
+  require_itemsize(path, itemsize);
   const maparray::mode mode = opts.mode.value_or(writable_view ? mode::read_write : mode::read);
   if (writable_view && mode == mode::read) {
     throw std::invalid_argument("cannot map '" + path.string() +
@@ -79,6 +89,7 @@ raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
 raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
                     const create_options& opts, index_t itemsize, index_t alignment,
                     std::span<const std::byte> prefix) {
+  require_itemsize(path, itemsize);
   for (index_t d : shape.values()) {
     if (d < 0) {
       throw std::invalid_argument("cannot create '" + path.string() + "' with shape " +

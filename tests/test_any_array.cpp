@@ -68,3 +68,12 @@ TEST(AnyArray, AsBytesOfChecksOnlyTheItemsize) {
   EXPECT_EQ(points(3).y, 2.0f);
   EXPECT_THROW(a.as_bytes_of<double[2]>(), std::invalid_argument);
 }
+
+TEST(AnyArray, ZeroSizeElementsAreRefusedNotDividedBy) {
+  temp_dir dir;
+  write_raw<std::uint8_t>(dir / "x", std::vector<std::uint8_t>(8));
+  const auto empty_record = ma::dtype::record({}, 0);
+  EXPECT_THROW(ma::map_file(dir / "x", empty_record), std::invalid_argument);
+  EXPECT_THROW(ma::create_file(dir / "y", empty_record, {4}), std::invalid_argument);
+  EXPECT_FALSE(std::filesystem::exists(dir / "y"));
+}

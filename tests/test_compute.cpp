@@ -404,3 +404,44 @@ TEST(MemoryBudget, ResidentPagesStayWithinTheBudget) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(AnyArray, NamedOperationsCheckTheDtypesAtRunTime) {
+  ma::testing::temp_dir dir;
+  const auto f4 = ma::dtype::parse("<f4");
+  const auto a = ma::create_file(dir / "a", f4, {100, 90});
+  const auto b = ma::create_file(dir / "b", f4, {100, 90});
+  const auto out = ma::create_file(dir / "out", f4, {100, 90});
+  const auto x = a.as<float>();
+  const auto y = b.as<float>();
+  for (ma::index_t i = 0; i < 100; ++i) {
+    for (ma::index_t j = 0; j < 90; ++j) {
+      x(i, j) = float(i);
+      y(i, j) = float(j);
+    }
+  }
+  ma::add(a, b, out, many_chunks);
+  const auto z = out.as<const float>();
+  for (ma::index_t i = 0; i < 100; ++i) {
+    for (ma::index_t j = 0; j < 90; ++j) ASSERT_EQ(z(i, j), float(i + j));
+  }
+  EXPECT_EQ(ma::sum(out), ma::sum(z));
+  EXPECT_DOUBLE_EQ(ma::mean(a), 49.5);
+
+  const auto ints = ma::create_file(dir / "i", ma::dtype::parse("<i4"), {100, 90});
+  try {
+    ma::multiply(a, ints, out);
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("input 2 has dtype <i4 but the output has dtype <f4"),
+              std::string::npos)
+        << e.what();
+  }
+  const auto swapped = ma::create_file(dir / "s", ma::dtype::parse(">f4"), {100, 90});
+  EXPECT_THROW(ma::subtract(swapped, swapped, swapped), std::invalid_argument);
+  const auto text = ma::create_file(dir / "t", ma::dtype::parse("|S4"), {100, 90});
+  EXPECT_THROW(ma::sum(text), std::invalid_argument);
+}
+
+}  // namespace

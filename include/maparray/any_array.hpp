@@ -17,6 +17,7 @@
 
 namespace maparray {
 
+// An N-dimensional array of a run-time dtype, with byte strides; shares its storage like array<T>.
 class any_array {
  public:
   any_array() = default;
@@ -31,20 +32,31 @@ class any_array {
         keep_(std::move(keep)),
         writable_(writable) {}
 
+  // The first element. Never throws.
   std::byte* data() const noexcept { return data_; }
+  // The element type. Never throws.
   const dtype& type() const noexcept { return type_; }
+  // The number of dimensions. Never throws.
   std::size_t ndim() const noexcept { return shape_.size(); }
+  // The length of each dimension. Never throws.
   std::span<const index_t> shape() const noexcept { return shape_.span(); }
   // Strides in bytes, as NumPy gives them.
   std::span<const index_t> byte_strides() const noexcept { return strides_.span(); }
+  // The number of elements (1 for a zero-dimensional array). Never throws.
   std::size_t size() const noexcept;
+  // The byte size of the elements, ignoring gaps between them. Never throws.
   std::size_t size_bytes() const noexcept {
     return size() * static_cast<std::size_t>(type_.itemsize());
   }
+  // Whether the elements may be written (as<T>() with a non-const T). Never throws.
   bool writable() const noexcept { return writable_; }
+  // Whether the elements are contiguous in C order. Never throws.
   bool is_c_contiguous() const noexcept { return is_contiguous_in(order::c); }
+  // Whether the elements are contiguous in Fortran order. Never throws.
   bool is_f_contiguous() const noexcept { return is_contiguous_in(order::fortran); }
+  // The mapping behind this array. Never throws.
   mapping storage() const noexcept { return mapping(keep_.region()); }
+  // The lease that keeps the storage mapped. Never throws.
   const view_lease& lease() const noexcept { return keep_; }
 
   // The same elements as array<T>. Throws std::invalid_argument if dtype_of<T>() is not type()

@@ -65,15 +65,16 @@ view_layout layout_view(const mapping& storage, index_t byte_offset, const index
 
 }  // namespace detail
 
+// A typed N-dimensional view of elements T that keeps its storage mapped (see the file comment).
 template <class T>
 class array {
  public:
-  using element_type = T;
-  using value_type = std::remove_cv_t<T>;
-  using size_type = std::size_t;
-  using index_type = index_t;
-  using pointer = T*;
-  using reference = T&;
+  using element_type = T;                  // T, const for a read-only array
+  using value_type = std::remove_cv_t<T>;  // T without const
+  using size_type = std::size_t;           // sizes and counts of elements
+  using index_type = index_t;              // indices and strides, signed 64-bit
+  using pointer = T*;                      // pointer to an element
+  using reference = T&;                    // reference to an element
   class iterator;
 
   // An empty one-dimensional array with no storage.
@@ -90,27 +91,36 @@ class array {
   noexcept  // NOLINT(google-explicit-constructor)
       : array(other.data(), other.shape_dims(), other.stride_dims(), other.lease()) {}
 
+  // The element at index (0, 0, ...); null for an empty array without storage. Never throws.
   T* data() const noexcept { return data_; }
+  // The number of dimensions. Never throws.
   size_type ndim() const noexcept { return shape_.size(); }
   // The number of elements (1 for a zero-dimensional array).
   size_type size() const noexcept { return static_cast<size_type>(element_count_unchecked()); }
+  // Whether the array has no elements. Never throws.
   bool empty() const noexcept { return size() == 0; }
+  // The length of each dimension. Never throws.
   std::span<const index_t> shape() const noexcept { return shape_.span(); }
   // The length of one axis. Throws std::out_of_range for an axis >= ndim().
   index_t extent(size_type axis) const { return shape_[checked_axis(axis)]; }
   // Element strides, one per axis.
   std::span<const index_t> strides() const noexcept { return strides_.span(); }
+  // The shape as a dims value. Never throws.
   const dims& shape_dims() const noexcept { return shape_; }
+  // The element strides as a dims value. Never throws.
   const dims& stride_dims() const noexcept { return strides_; }
   // The byte size of the elements, ignoring gaps between them.
   size_type size_bytes() const noexcept { return size() * sizeof(T); }
 
+  // Whether the elements are contiguous in C order (last index fastest). Never throws.
   bool is_c_contiguous() const noexcept {
     return detail::is_contiguous(shape(), strides(), order::c);
   }
+  // Whether the elements are contiguous in Fortran order (first index fastest). Never throws.
   bool is_f_contiguous() const noexcept {
     return detail::is_contiguous(shape(), strides(), order::fortran);
   }
+  // Whether the elements are contiguous in either order. Never throws.
   bool is_contiguous() const noexcept { return is_c_contiguous() || is_f_contiguous(); }
 
   // Unchecked element access: one index per dimension.
@@ -129,6 +139,7 @@ class array {
     const index_t idx[] = {static_cast<index_t>(index)...};
     return data_[detail::checked_offset(shape(), strides(), std::span(idx, sizeof...(I)))];
   }
+  // Checked element access with the indices in a span. Throws std::out_of_range as above.
   T& at(std::span<const index_t> index) const {
     return data_[detail::checked_offset(shape(), strides(), index)];
   }
@@ -142,6 +153,7 @@ class array {
 
   // Iterates over the elements in C order (last index fastest), whatever the memory layout.
   iterator begin() const noexcept { return iterator(this, 0); }
+  // The iterator past the last element. Never throws.
   iterator end() const noexcept { return iterator(this, static_cast<index_t>(size())); }
 
   // The sub-array of rows [first, last) along axis 0; shares storage. Throws std::out_of_range.
@@ -182,6 +194,7 @@ class array {
 
   // The mapping behind this array. Never throws.
   mapping storage() const noexcept { return mapping(keep_.region()); }
+  // The lease that keeps the storage mapped. Never throws.
   const view_lease& lease() const noexcept { return keep_; }
 
   // A std::atomic_ref to one element, for lock-free updates shared between threads and, over
@@ -202,8 +215,12 @@ class array {
     return std::atomic_ref<T>(element);
   }
 
+  // A random-access iterator over the elements in C order, whatever the memory layout.
   class iterator {
    public:
+    // @name Random-access iterator operations
+    // @{
+    // The types and operations of a random-access iterator, as for a pointer; none throws.
     using iterator_category = std::random_access_iterator_tag;
     using value_type = std::remove_cv_t<T>;
     using difference_type = std::ptrdiff_t;
@@ -255,6 +272,7 @@ class array {
     friend auto operator<=>(const iterator& a, const iterator& b) noexcept {
       return a.position_ <=> b.position_;
     }
+    // @}
 
    private:
     pointer address(index_t position) const noexcept {
@@ -295,9 +313,9 @@ class array {
 
 // Options for array_from_buffer().
 struct buffer_options {
-  std::int64_t offset = 0;         // byte offset of the first element in the buffer
-  std::optional<index_t> count{};  // elements; default: every whole element to the end
-  maparray::order order = order::c;
+  std::int64_t offset = 0;           // byte offset of the first element in the buffer
+  std::optional<index_t> count{};    // elements; default: every whole element to the end
+  maparray::order order = order::c;  // C (row-major) or Fortran (column-major) order
 };
 
 // An array over memory the caller owns (any read-write buffer: a std::vector's bytes, memory

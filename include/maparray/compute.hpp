@@ -244,16 +244,19 @@ template <class Out, class Fn, class A>
 void transform(const array<Out>& out, Fn fn, const array<A>& a, const exec_options& opts = {}) {
   detail::transform_impl(out, std::move(fn), opts, a);
 }
+// transform() with two inputs: out = fn(a, b). Throws as above.
 template <class Out, class Fn, class A, class B>
 void transform(const array<Out>& out, Fn fn, const array<A>& a, const array<B>& b,
                const exec_options& opts = {}) {
   detail::transform_impl(out, std::move(fn), opts, a, b);
 }
+// transform() with three inputs: out = fn(a, b, c). Throws as above.
 template <class Out, class Fn, class A, class B, class C>
 void transform(const array<Out>& out, Fn fn, const array<A>& a, const array<B>& b,
                const array<C>& c, const exec_options& opts = {}) {
   detail::transform_impl(out, std::move(fn), opts, a, b, c);
 }
+// transform() with four inputs: out = fn(a, b, c, d). Throws as above.
 template <class Out, class Fn, class A, class B, class C, class D>
 void transform(const array<Out>& out, Fn fn, const array<A>& a, const array<B>& b,
                const array<C>& c, const array<D>& d, const exec_options& opts = {}) {
@@ -278,25 +281,33 @@ constexpr T wrapping(T x, T y, F f) noexcept {
 
 namespace op {
 
+// x + y, wrapping around for integers.
 struct add {
+  // x + y, wrapping around for integers. Never throws.
   template <class T>
   constexpr T operator()(T x, T y) const noexcept {
     return maparray::detail::wrapping(x, y, [](auto a, auto b) { return a + b; });
   }
 };
+// x - y, wrapping around for integers.
 struct subtract {
+  // x - y, wrapping around for integers. Never throws.
   template <class T>
   constexpr T operator()(T x, T y) const noexcept {
     return maparray::detail::wrapping(x, y, [](auto a, auto b) { return a - b; });
   }
 };
+// x * y, wrapping around for integers.
 struct multiply {
+  // x * y, wrapping around for integers. Never throws.
   template <class T>
   constexpr T operator()(T x, T y) const noexcept {
     return maparray::detail::wrapping(x, y, [](auto a, auto b) { return a * b; });
   }
 };
+// x / y; for integers it truncates, and x / 0 is 0.
 struct divide {
+  // x / y; for integers it truncates, and x / 0 is 0. Never throws.
   template <class T>
   constexpr T operator()(T x, T y) const noexcept {
     if constexpr (std::is_integral_v<T>) {
@@ -311,7 +322,9 @@ struct divide {
     }
   }
 };
+// The smaller of x and y, or the NaN if either is NaN.
 struct minimum {
+  // The smaller of x and y, or the NaN if either is NaN. Never throws.
   template <class T>
   constexpr T operator()(T x, T y) const noexcept {
     if constexpr (std::is_floating_point_v<T>) {
@@ -321,7 +334,9 @@ struct minimum {
     return y < x ? y : x;
   }
 };
+// The larger of x and y, or the NaN if either is NaN.
 struct maximum {
+  // The larger of x and y, or the NaN if either is NaN. Never throws.
   template <class T>
   constexpr T operator()(T x, T y) const noexcept {
     if constexpr (std::is_floating_point_v<T>) {
@@ -561,10 +576,39 @@ requires std::is_arithmetic_v<std::remove_const_t<T>> std::remove_const_t<T> min
     const array<T>& in, const exec_options& opts = {}) {
   return detail::extreme<op::minimum>("min", in, opts);
 }
+// The largest element; NaN if any element is NaN. Throws as min().
 template <class T>
 requires std::is_arithmetic_v<std::remove_const_t<T>> std::remove_const_t<T> max(
     const array<T>& in, const exec_options& opts = {}) {
   return detail::extreme<op::maximum>("max", in, opts);
 }
+
+}  // namespace maparray
+
+namespace maparray {
+
+class any_array;
+
+// The named operations and the reductions over arrays whose element type is known only at run
+// time (tools, the Python module): every array must have the same numeric dtype in native
+// byte order (bool, signed and unsigned integers, float32, float64). Throws
+// std::invalid_argument naming the operand and both dtypes when they differ, or the dtype
+// when it is not supported, or as any_array::as<T>() (a read-only output, misaligned
+// elements); otherwise as the typed functions.
+void add(const any_array& x, const any_array& y, const any_array& out,
+         const exec_options& opts = {});
+void subtract(const any_array& x, const any_array& y, const any_array& out,
+              const exec_options& opts = {});
+void multiply(const any_array& x, const any_array& y, const any_array& out,
+              const exec_options& opts = {});
+void divide(const any_array& x, const any_array& y, const any_array& out,
+            const exec_options& opts = {});
+void minimum(const any_array& x, const any_array& y, const any_array& out,
+             const exec_options& opts = {});
+void maximum(const any_array& x, const any_array& y, const any_array& out,
+             const exec_options& opts = {});
+// The sum as a double (integers summed exactly in 64 bits, then converted).
+double sum(const any_array& in, const exec_options& opts = {});
+double mean(const any_array& in, const exec_options& opts = {});
 
 }  // namespace maparray

@@ -20,6 +20,7 @@
 
 namespace maparray {
 
+// The kind of a dtype; the value is NumPy's kind character (except record).
 enum class dtype_kind : char {
   boolean = 'b',
   signed_integer = 'i',
@@ -32,6 +33,7 @@ enum class dtype_kind : char {
   record = 'R',   // named fields at offsets (NumPy's kind 'V' with fields)
 };
 
+// The byte order of a dtype; the value is NumPy's character for it.
 enum class byte_order : char {
   little = '<',
   big = '>',
@@ -46,13 +48,14 @@ class dtype;
 
 // One named field of a record dtype.
 struct dtype_field {
-  std::string name;
+  std::string name;                   // the field's name, unique in the record
   std::string title;                  // NumPy's optional (title, name) alias; usually empty
   std::shared_ptr<const dtype> type;  // the element type of the field
   dims shape;                         // subarray shape; empty for a scalar field
   index_t offset = 0;                 // byte offset in the record
 };
 
+// A run-time element type: kind, byte order, item size and, for records, fields.
 class dtype {
  public:
   // An empty raw type, "|V0".
@@ -77,8 +80,11 @@ class dtype {
   // D (complex128). Throws std::invalid_argument for other characters.
   static dtype from_typecode(char code);
 
+  // The kind of element. Never throws.
   dtype_kind kind() const noexcept { return kind_; }
+  // The byte order. Never throws.
   byte_order order() const noexcept { return order_; }
+  // The size of one element in bytes. Never throws.
   index_t itemsize() const noexcept { return itemsize_; }
   // True for bool, integers, floats and complex numbers.
   bool is_numeric() const noexcept;
@@ -103,6 +109,7 @@ class dtype {
   // NumPy's name: "float32", "int64", "bool", "complex64", "bytes40", "str96", "void64".
   std::string name() const;
 
+  // Same kind, byte order, size and fields. Never throws.
   friend bool operator==(const dtype& a, const dtype& b) noexcept;
 
  private:

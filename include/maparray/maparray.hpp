@@ -13,3 +13,4 @@
 #include "maparray/raw_file.hpp"
 #include "maparray/shape.hpp"
 #include "maparray/shared.hpp"
+#include "maparray/version.hpp"

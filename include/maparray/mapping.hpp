@@ -82,7 +82,9 @@ class view_lease {
     // The other lease keeps the count above zero, so the region cannot be closed meanwhile.
     if (region_) region_->views.fetch_add(1, std::memory_order_relaxed);
   }
+  // Moves the lease; `other` holds none afterwards. Never throws.
   view_lease(view_lease&& other) noexcept = default;
+  // Releases this lease and takes over `other`'s. Never throws.
   view_lease& operator=(view_lease other) noexcept {
     std::swap(region_, other.region_);
     return *this;
@@ -94,21 +96,25 @@ class view_lease {
   // Takes a lease on an open region. Throws std::logic_error if it was closed.
   static view_lease acquire(std::shared_ptr<detail::region> region);
 
+  // The region leased, null for an empty lease. Never throws.
   const std::shared_ptr<detail::region>& region() const noexcept { return region_; }
 
  private:
   std::shared_ptr<detail::region> region_;
 };
 
+// A handle to one mapped region (see the file comment); copies share the region.
 class mapping {
  public:
+  // As a size: everything from the offset to the end of the mapping.
   static constexpr std::size_t whole = static_cast<std::size_t>(-1);
 
+  // Options for open() and adopt().
   struct options {
-    maparray::mode mode = maparray::mode::read;
-    std::int64_t offset = 0;               // any byte offset into the file
-    std::optional<std::int64_t> length{};  // bytes; default: up to the end of the file
-    file_lock lock = file_lock::none;      // advisory lock held while the region is mapped
+    maparray::mode mode = maparray::mode::read;  // read, read_write or copy_on_write
+    std::int64_t offset = 0;                     // any byte offset into the file
+    std::optional<std::int64_t> length{};        // bytes; default: up to the end of the file
+    file_lock lock = file_lock::none;            // advisory lock held while the region is mapped
   };
 
   // Maps part or all of the existing file `path`. Throws std::system_error if the file cannot be
@@ -116,6 +122,7 @@ class mapping {
   // end of the file, std::invalid_argument for a negative offset or length or for a path that
   // is not a regular file (a FIFO, a directory, a device).
   static mapping open(const std::filesystem::path& path, const options& opts);
+  // Maps the whole existing file `path` read-only. Throws as above.
   static mapping open(const std::filesystem::path& path) { return open(path, options{}); }
 
   // Maps part of an already open file, taking ownership of it. Throws as open().
@@ -131,6 +138,7 @@ class mapping {
 
   // An empty handle: is_open() is false.
   mapping() = default;
+  // A handle to an existing region (used by arrays' storage()). Never throws.
   explicit mapping(std::shared_ptr<detail::region> region) noexcept : region_(std::move(region)) {}
 
   // The first requested byte (nullptr when closed or empty). Never throws.
@@ -143,6 +151,7 @@ class mapping {
   std::int64_t offset() const noexcept;
   // How the region is mapped. Never throws.
   maparray::mode mode() const noexcept;
+  // Whether the memory may be written. Never throws.
   bool writable() const noexcept { return mode() != maparray::mode::read; }
   // The file path or shared-memory name, empty for anonymous memory. Never throws.
   const std::filesystem::path& path() const noexcept;
@@ -158,6 +167,7 @@ class mapping {
   // borrowed memory. Throws std::system_error with the errno msync reported (EIO, ENOSPC...),
   // std::out_of_range for a range outside the mapping, std::logic_error once closed.
   void flush(flush_mode how = flush_mode::sync) const { flush(0, whole, how); }
+  // As flush(), for the bytes [offset, offset + size) only. Throws as above.
   void flush(std::size_t offset, std::size_t size, flush_mode how = flush_mode::sync) const;
 
   // Gives the kernel an access-pattern hint for a range (madvise). hugepage asks for transparent
@@ -182,6 +192,7 @@ class mapping {
   // Takes a lease for a new view. Throws std::logic_error if closed or empty.
   view_lease lease() const;
 
+  // The region behind this handle, null for an empty handle. Never throws.
   const std::shared_ptr<detail::region>& region() const noexcept { return region_; }
 
  private:

@@ -36,11 +36,11 @@ struct limits {
 
 // A parsed .npy header.
 struct header {
-  std::uint8_t major_version = 1;
-  std::uint8_t minor_version = 0;
-  dtype type;
-  dims shape;
-  bool fortran_order = false;
+  std::uint8_t major_version = 1;  // format version: 1, 2 or 3
+  std::uint8_t minor_version = 0;  // always 0 in versions 1 to 3
+  dtype type;                      // the element type ('descr')
+  dims shape;                      // the array's shape ('shape')
+  bool fortran_order = false;      // column-major element order ('fortran_order')
   // Byte offset of the array's first byte from the start of the file.
   std::int64_t data_offset = 0;
   // Bytes of array data that follow: element count times item size (overflow-checked).
@@ -103,6 +103,7 @@ struct npy_options {
   // For a record element type T: accept any dtype whose item size is sizeof(T). The caller
   // vouches that T's layout matches the file.
   bool itemsize_only = false;
+  // Bounds on what a header may ask for (header length), against hostile files.
   npy::limits limits{};
   // An advisory lock held as long as the mapping, as map_options::lock: file_lock::shared keeps
   // a cooperating writer (resize_file) from shrinking the file. Appending is not held back by

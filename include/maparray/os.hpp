@@ -28,8 +28,11 @@ enum class file_lock { none, shared, exclusive };
 class file {
  public:
   file() = default;
+  // Takes ownership of the open descriptor `fd`, opened from `path`. Never throws.
   file(int fd, std::filesystem::path path) noexcept : fd_(fd), path_(std::move(path)) {}
+  // Takes over `other`'s descriptor; `other` is closed afterwards. Never throws.
   file(file&& other) noexcept;
+  // Closes this descriptor (ignoring errors) and takes over `other`'s. Never throws.
   file& operator=(file&& other) noexcept;
   file(const file&) = delete;
   file& operator=(const file&) = delete;
@@ -39,8 +42,11 @@ class file {
   // Throws std::system_error.
   static file open(const std::filesystem::path& path, int flags, mode_t mode = 0666);
 
+  // The descriptor, or -1. Never throws.
   int fd() const noexcept { return fd_; }
+  // Whether a descriptor is held. Never throws.
   bool is_open() const noexcept { return fd_ >= 0; }
+  // The path the file was opened from. Never throws.
   const std::filesystem::path& path() const noexcept { return path_; }
 
   // The file's current size in bytes (fstat). Throws std::system_error.

@@ -25,6 +25,7 @@ struct map_options {
   std::int64_t offset = 0;
   // Number of elements to map; default: every element from offset to the end of the file.
   std::optional<index_t> count{};
+  // C (row-major) or Fortran (column-major) order.
   maparray::order order = order::c;
   // An advisory lock held as long as the mapping: file_lock::shared for readers, so that a
   // cooperating writer (resize_file) cannot shrink the file under them. Not taken by default.
@@ -41,6 +42,7 @@ struct create_options {
   bool sparse = false;
   // Permission bits of a new file, filtered by the umask.
   mode_t permissions = 0666;
+  // C (row-major) or Fortran (column-major) order.
   maparray::order order = order::c;
 };
 

@@ -14,6 +14,7 @@
 
 namespace maparray {
 
+// Indices, dimensions and strides: signed 64-bit, as NumPy's.
 using index_t = std::int64_t;
 
 // Arrays have at most this many dimensions (NumPy's own limit).
@@ -31,6 +32,7 @@ class dims {
   dims() = default;
   // Throws std::invalid_argument if `values` has more than max_rank entries.
   dims(std::initializer_list<index_t> values) : dims(std::span<const index_t>(values)) {}
+  // The values of a span. Throws std::invalid_argument as above.
   explicit dims(std::span<const index_t> values) {
     if (values.size() > max_rank) {
       throw std::invalid_argument("an array has at most " + std::to_string(max_rank) +
@@ -40,16 +42,26 @@ class dims {
     std::copy(values.begin(), values.end(), values_.begin());
   }
 
+  // The number of values. Never throws.
   std::size_t size() const noexcept { return size_; }
+  // Whether there are no values. Never throws.
   bool empty() const noexcept { return size_ == 0; }
+  // The value at `i` < size(), unchecked. Never throws.
   index_t& operator[](std::size_t i) noexcept { return values_[i]; }
+  // The value at `i` < size(), unchecked. Never throws.
   index_t operator[](std::size_t i) const noexcept { return values_[i]; }
+  // The first value. Never throws.
   index_t* begin() noexcept { return values_.data(); }
+  // Past the last value. Never throws.
   index_t* end() noexcept { return values_.data() + size_; }
+  // The first value. Never throws.
   const index_t* begin() const noexcept { return values_.data(); }
+  // Past the last value. Never throws.
   const index_t* end() const noexcept { return values_.data() + size_; }
+  // The values as a span. Never throws.
   std::span<const index_t> span() const noexcept { return {values_.data(), size_}; }
 
+  // Same values in the same order. Never throws.
   friend bool operator==(const dims& a, const dims& b) noexcept {
     return std::ranges::equal(a.span(), b.span());
   }
@@ -63,6 +75,7 @@ class dims {
 // (std::vector<int>, std::span<const long>...). One dimension may be -1, to be inferred.
 class shape_spec {
  public:
+  // A shape written in braces. Throws std::invalid_argument for more than max_rank values.
   shape_spec(std::initializer_list<index_t> values) : dims_(values) {}
   template <std::ranges::input_range R>
   requires std::integral<std::ranges::range_value_t<R>> &&
@@ -76,8 +89,10 @@ class shape_spec {
     }
     dims_ = dims(std::span<const index_t>(buffer, n));
   }
+  // A shape from dims. Never throws.
   shape_spec(const dims& d) : dims_(d) {}  // NOLINT(google-explicit-constructor)
 
+  // The dimensions as written, -1 included. Never throws.
   const dims& values() const noexcept { return dims_; }
 
  private:
@@ -99,8 +114,9 @@ dims resolve_shape(const shape_spec& spec, index_t available);
 // Element strides (not bytes) of a contiguous array of `shape` in `layout`. Never throws.
 dims contiguous_strides(std::span<const index_t> shape, order layout) noexcept;
 
-// a * b and a + b on sizes, or std::overflow_error naming `what`.
+// a * b on sizes, or std::overflow_error naming `what`.
 index_t checked_mul(index_t a, index_t b, const char* what);
+// a + b on sizes, or std::overflow_error naming `what`.
 index_t checked_add(index_t a, index_t b, const char* what);
 
 }  // namespace maparray

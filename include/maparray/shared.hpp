@@ -43,6 +43,7 @@ struct shared_options {
   bool open_existing = false;
   // Permission bits of a new object, filtered by the umask.
   mode_t permissions = 0600;
+  // C (row-major) or Fortran (column-major) order.
   maparray::order order = order::c;
 };
 
@@ -132,6 +133,7 @@ array<T> open_shared_fd(int fd) {
   const dtype type = dtype_of<T>();
   return detail::typed<T>(detail::open_fd_raw(fd, detail::mode_for<T>(), &type, nullptr).view);
 }
+// As above, also checking that the array's shape is `shape`. Throws as above.
 template <numeric_element T>
 array<T> open_shared_fd(int fd, const shape_spec& shape) {
   const dtype type = dtype_of<T>();
@@ -143,9 +145,12 @@ array<T> open_shared_fd(int fd, const shape_spec& shape) {
 // read, read_write or copy_on_write (a private copy). Throw as the typed functions.
 any_array create_shared(std::string_view name, const dtype& type, const shape_spec& shape,
                         const shared_options& opts = {});
+// open_shared() for a run-time element type. Throws as open_shared<T>().
 any_array open_shared(std::string_view name, maparray::mode how = mode::read);
+// create_anonymous_shared() for a run-time element type. Throws as create_anonymous_shared<T>().
 any_array create_anonymous_shared(const dtype& type, const shape_spec& shape,
                                   order layout = order::c);
+// open_shared_fd() for a run-time element type. Throws as open_shared_fd<T>().
 any_array open_shared_fd(int fd, maparray::mode how = mode::read);
 
 }  // namespace maparray
