@@ -1,0 +1,137 @@
+// maparray append: grow a .npy file in place by the rows of other .npy files.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli_error.hpp"
+#include "commands.hpp"
+#include "elements.hpp"
+#include "input.hpp"
+#include "maparray/npy.hpp"
+
+namespace maparray::cli {
+namespace {
+
+struct append_options {
+  std::string file;
+  std::vector<std::string> more;
+};
+
+// An element as opaque bytes, so that append_npy checks the file's exact dtype (byte order
+// included) through npy_options::expect rather than a C++ type's native one.
+template <std::size_t N>
+struct item {
+  std::byte bytes[N];
+};
+
+// Rows are appended in pieces of about this many bytes, so that a big MORE file is never
+// copied into memory whole.
+constexpr std::size_t piece_bytes = 16 << 20;
+
+// The view of `a` whose C-order walk visits a's elements in Fortran order.
+any_array reversed_axes(const any_array& a) {
+  std::vector<index_t> shape(a.shape().rbegin(), a.shape().rend());
+  std::vector<index_t> strides(a.byte_strides().rbegin(), a.byte_strides().rend());
+  return any_array(a.data(), a.type(), dims(std::span<const index_t>(shape)),
+                   dims(std::span<const index_t>(strides)), a.lease(), a.writable());
+}
+
+// Checks that `more` can be appended to a file of `head`. Throws user_error naming both.
+void check_compatible(const std::string& file, const npy::header& head, const std::string& name,
+                      const any_array& more) {
+  if (!(more.type() == head.type)) {
+    throw user_error(name + ": has dtype " + more.type().str() + " but " + file + " has " +
+                     head.type.str() + " (convert it first: maparray convert " + name +
+                     " -o converted.npy --dtype " + head.type.str() + ")");
+  }
+  if (head.shape.empty()) throw user_error(file + ": a 0-d array has no axis to grow");
+  const std::size_t growing = head.fortran_order ? head.shape.size() - 1 : 0;
+  bool fits = more.ndim() == head.shape.size();
+  for (std::size_t k = 0; fits && k < more.ndim(); ++k)
+    fits = k == growing || more.shape()[k] == head.shape[k];
+  if (!fits) {
+    throw user_error(name + ": shape " + to_string(more.shape()) + " cannot be appended to " +
+                     file + " of shape " + to_string(head.shape.span()) + " along axis " +
+                     std::to_string(growing));
+  }
+}
+
+template <std::size_t N>
+void append_rows(const std::string& file, const npy::header& head, const any_array& more) {
+  const any_array ordered = head.fortran_order ? reversed_axes(more) : more;
+  const std::size_t total = ordered.size();
+  const std::size_t growing = head.fortran_order ? head.shape.size() - 1 : 0;
+  std::size_t row = 1;  // elements per step along the growing axis
+  for (std::size_t k = 0; k < head.shape.size(); ++k)
+    if (k != growing) row *= static_cast<std::size_t>(head.shape[k]);
+  const std::size_t rows_per_piece =
+      std::max<std::size_t>(1, piece_bytes / (N * std::max<std::size_t>(row, 1)));
+  std::vector<item<N>> buffer;
+  for (std::size_t first = 0; first < total; first += rows_per_piece * row) {
+    const std::size_t last = std::min(total, first + rows_per_piece * row);
+    buffer.resize(last - first);
+    auto* out = reinterpret_cast<std::byte*>(buffer.data());
+    walk<1>(ordered.shape(), {&ordered}, first, last, [&](const std::byte* p) {
+      std::memcpy(out, p, N);
+      out += N;
+    });
+    append_npy<item<N>>(file, std::span<const item<N>>(buffer), {.expect = head.type});
+  }
+}
+
+void run(const append_options& o) {
+  if (!is_npy_path(o.file)) throw user_error(o.file + ": append grows .npy files only");
+  const npy::header head = about_file(o.file, [&] { return npy::read_header(o.file); });
+  // Check every input before changing anything, so that a bad one leaves the file as it was.
+  std::vector<opened_array> inputs;
+  for (const auto& name : o.more) {
+    inputs.push_back(open_input(name, {}));
+    if (!inputs.back().is_npy) throw user_error(name + ": append takes rows from .npy files");
+    check_compatible(o.file, head, name, inputs.back().array);
+  }
+  about_file(o.file, [&] {
+    for (const auto& in : inputs) {
+      switch (head.type.itemsize()) {
+        case 1:
+          append_rows<1>(o.file, head, in.array);
+          break;
+        case 2:
+          append_rows<2>(o.file, head, in.array);
+          break;
+        case 4:
+          append_rows<4>(o.file, head, in.array);
+          break;
+        case 8:
+          append_rows<8>(o.file, head, in.array);
+          break;
+        case 16:
+          append_rows<16>(o.file, head, in.array);
+          break;
+        default:
+          throw user_error(o.file + ": appending elements of dtype " + head.type.str() +
+                           " is not supported");
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void add_append_command(CLI::App& app) {
+  auto opts = std::make_shared<append_options>();
+  CLI::App* cmd =
+      app.add_subcommand("append", "Grow a .npy file in place by the rows of other .npy files");
+  cmd->add_option("FILE", opts->file, "the .npy file to grow")->required();
+  cmd->add_option("MORE", opts->more,
+                  ".npy files of the same dtype and shape apart from the growing axis (the "
+                  "first, or the last for a Fortran-order file)")
+      ->required();
+  cmd->footer(
+      "The data is written before the header's shape, so an interrupted append leaves the\n"
+      "file loadable with its old shape.\n\nExample:\n  maparray append log.npy today.npy");
+  cmd->callback([opts] { run(*opts); });
+}
+
+}  // namespace maparray::cli

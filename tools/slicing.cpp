@@ -1,0 +1,87 @@
+#include "slicing.hpp"
+
+#include <charconv>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+#include <vector>
+
+namespace maparray::cli {
+namespace {
+
+std::optional<index_t> parse_bound(std::string_view text, const std::string& whole) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty()) return std::nullopt;
+  index_t v = 0;
+  const char* start = text.data() + (text.front() == '+' ? 1 : 0);
+  auto [end, error] = std::from_chars(start, text.data() + text.size(), v);
+  if (error != std::errc{} || end != text.data() + text.size())
+    throw std::invalid_argument("bad slice '" + whole + "'");
+  return v;
+}
+
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> parts;
+  for (;;) {
+    const auto at = text.find(sep);
+    parts.push_back(text.substr(0, at));
+    if (at == std::string_view::npos) return parts;
+    text.remove_prefix(at + 1);
+  }
+}
+
+}  // namespace
+
+any_array slice_array(const any_array& a, const std::string& text) {
+  const auto parts = split(text, ',');
+  if (parts.size() > a.ndim()) {
+    throw std::out_of_range("slice '" + text + "' has " + std::to_string(parts.size()) +
+                            " parts for an array of " + std::to_string(a.ndim()) + " dimensions");
+  }
+  std::byte* data = a.data();
+  std::vector<index_t> shape, strides;
+  for (std::size_t axis = 0; axis < a.ndim(); ++axis) {
+    const index_t n = a.shape()[axis];
+    const index_t stride = a.byte_strides()[axis];
+    if (axis >= parts.size()) {
+      shape.push_back(n);
+      strides.push_back(stride);
+      continue;
+    }
+    const auto fields = split(parts[axis], ':');
+    if (fields.size() == 1) {  // one index: the axis goes away
+      const auto i = parse_bound(fields[0], text);
+      if (!i) throw std::invalid_argument("bad slice '" + text + "': empty index");
+      const index_t at = *i < 0 ? *i + n : *i;
+      if (at < 0 || at >= n) {
+        throw std::out_of_range("index " + std::to_string(*i) + " is out of bounds for axis " +
+                                std::to_string(axis) + " with size " + std::to_string(n));
+      }
+      data += at * stride;
+      continue;
+    }
+    if (fields.size() > 3) throw std::invalid_argument("bad slice '" + text + "'");
+    const index_t step = fields.size() == 3 ? parse_bound(fields[2], text).value_or(1) : 1;
+    if (step == 0) throw std::invalid_argument("slice step cannot be zero in '" + text + "'");
+    // Python's slice.indices(n).
+    auto clamp = [&](std::optional<index_t> v, index_t fallback) {
+      if (!v) return fallback;
+      index_t x = *v < 0 ? *v + n : *v;
+      if (step > 0) return std::clamp<index_t>(x, 0, n);
+      return std::clamp<index_t>(x, -1, n - 1);
+    };
+    const index_t start = clamp(parse_bound(fields[0], text), step > 0 ? 0 : n - 1);
+    const index_t stop = clamp(parse_bound(fields[1], text), step > 0 ? n : -1);
+    index_t count = 0;
+    if (step > 0 && stop > start) count = (stop - start + step - 1) / step;
+    if (step < 0 && start > stop) count = (start - stop - step - 1) / -step;
+    if (count > 0) data += start * stride;
+    shape.push_back(count);
+    strides.push_back(stride * step);
+  }
+  return any_array(data, a.type(), dims(std::span<const index_t>(shape)),
+                   dims(std::span<const index_t>(strides)), a.lease(), a.writable());
+}
+
+}  // namespace maparray::cli
