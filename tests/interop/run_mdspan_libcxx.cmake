@@ -1,6 +1,5 @@
 # Configures, builds and runs tests/interop/mdspan_libcxx with CXX_COMPILER and libc++.
-# -fexperimental-library: libc++ 19 still files std::jthread and std::stop_token (used by the
-# compute engine) as experimental.
+# libc++ 19 still counts std::jthread and std::stop_token (used by compute) as experimental.
 file(REMOVE_RECURSE ${WORK_DIR})
 
 function(run)
