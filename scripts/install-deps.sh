@@ -10,6 +10,7 @@ packages=(
   python3 python3-dev python3-numpy   # the Python module and the numpy interop tests
   python3-pytest python3-hypothesis   # the Python test suite
   pybind11-dev                        # the Python bindings
+  python3-setuptools python3-wheel python3-pip  # pyproject.toml wheel builds, offline
   libcli11-dev                        # the command-line tool's argument parser
   clang libclang-rt-14-dev            # libFuzzer targets
   clang-format                        # the code style
