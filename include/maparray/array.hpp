@@ -77,7 +77,7 @@ class array {
   using reference = T&;                    // reference to an element
   class iterator;
 
-  // An empty one-dimensional array with no storage.
+  // An empty one-dimensional array with no storage. Never throws.
   array() noexcept : shape_{0}, strides_{1} {}
 
   // A view of `data` laid out by `shape` and element `strides`, kept alive by `keep`. The caller
@@ -95,7 +95,7 @@ class array {
   T* data() const noexcept { return data_; }
   // The number of dimensions. Never throws.
   size_type ndim() const noexcept { return shape_.size(); }
-  // The number of elements (1 for a zero-dimensional array).
+  // The number of elements (1 for a zero-dimensional array). Never throws.
   size_type size() const noexcept { return static_cast<size_type>(element_count_unchecked()); }
   // Whether the array has no elements. Never throws.
   bool empty() const noexcept { return size() == 0; }
@@ -103,13 +103,13 @@ class array {
   std::span<const index_t> shape() const noexcept { return shape_.span(); }
   // The length of one axis. Throws std::out_of_range for an axis >= ndim().
   index_t extent(size_type axis) const { return shape_[checked_axis(axis)]; }
-  // Element strides, one per axis.
+  // Element strides, one per axis. Never throws.
   std::span<const index_t> strides() const noexcept { return strides_.span(); }
   // The shape as a dims value. Never throws.
   const dims& shape_dims() const noexcept { return shape_; }
   // The element strides as a dims value. Never throws.
   const dims& stride_dims() const noexcept { return strides_; }
-  // The byte size of the elements, ignoring gaps between them.
+  // The byte size of the elements, ignoring gaps between them. Never throws.
   size_type size_bytes() const noexcept { return size() * sizeof(T); }
 
   // Whether the elements are contiguous in C order (last index fastest). Never throws.
@@ -123,7 +123,8 @@ class array {
   // Whether the elements are contiguous in either order. Never throws.
   bool is_contiguous() const noexcept { return is_c_contiguous() || is_f_contiguous(); }
 
-  // Unchecked element access: one index per dimension.
+  // Unchecked element access: one index per dimension; an index outside the array is undefined
+  // behaviour (use at()). Never throws.
   template <std::integral... I>
   T& operator()(I... index) const noexcept {
     const index_t idx[] = {0, static_cast<index_t>(index)...};
@@ -152,6 +153,7 @@ class array {
   }
 
   // Iterates over the elements in C order (last index fastest), whatever the memory layout.
+  // Never throws.
   iterator begin() const noexcept { return iterator(this, 0); }
   // The iterator past the last element. Never throws.
   iterator end() const noexcept { return iterator(this, static_cast<index_t>(size())); }
