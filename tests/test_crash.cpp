@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <string>
 #include <random>
 #include <thread>
 
@@ -69,6 +71,38 @@ TEST(Crash, KilledMidWriteLeavesEachElementOldOrNew) {
     const auto a = ma::map_file<const std::uint64_t>(path);
     for (std::size_t i = 0; i < n; ++i) {
       ASSERT_TRUE(a(i) == old_value || a(i) == new_value) << "element " << i << " is torn";
+    }
+  }
+}
+
+TEST(Crash, AnAppendKilledAtAnyPointLeavesAFileNumpyLoads) {
+  temp_dir dir;
+  const auto path = dir / "log.npy";
+  std::mt19937 random(777);
+  for (int round = 0; round < 30; ++round) {
+    { ma::create_npy<std::int64_t>(path, {0, 4}, {.overwrite = true}); }
+    child_process appender([&] {
+      for (std::int64_t row = 0;; ++row) {
+        const std::int64_t values[4] = {row, row, row, row};
+        ma::append_npy<std::int64_t>(path, std::span<const std::int64_t>(values));
+      }
+      return 0;
+    });
+    std::this_thread::sleep_for(std::chrono::microseconds(random() % 30000));
+    appender.kill();
+    ASSERT_EQ(appender.wait(), -SIGKILL);
+    // Every row the header declares was fully written before the header said so.
+    const auto a = ma::open_npy<const std::int64_t>(path);
+    ASSERT_EQ(a.extent(1), 4);
+    for (ma::index_t row = 0; row < a.extent(0); ++row) {
+      for (ma::index_t k = 0; k < 4; ++k) ASSERT_EQ(a(row, k), row) << "round " << round;
+    }
+    if (round % 10 == 0) {  // and numpy agrees, a few times (starting python is slow)
+      const std::string check =
+          "/usr/bin/python3 -c \"import numpy as np, sys; a = np.load(sys.argv[1]); "
+          "assert a.shape[1] == 4 and (a == np.arange(a.shape[0])[:, None]).all()\" '" +
+          path.string() + "'";
+      ASSERT_EQ(std::system(check.c_str()), 0) << "numpy could not load the file";
     }
   }
 }
