@@ -589,6 +589,8 @@ namespace maparray {
 
 class any_array;
 
+// @name Elementwise operations on run-time dtypes
+// @{
 // The named operations and the reductions over arrays whose element type is known only at run
 // time (tools, the Python module): every array must have the same numeric dtype in native
 // byte order (bool, signed and unsigned integers, float32, float64). Throws
@@ -607,8 +609,10 @@ void minimum(const any_array& x, const any_array& y, const any_array& out,
              const exec_options& opts = {});
 void maximum(const any_array& x, const any_array& y, const any_array& out,
              const exec_options& opts = {});
+// @}
 // The sum as a double (integers summed exactly in 64 bits, then converted).
 double sum(const any_array& in, const exec_options& opts = {});
+// The mean as a double: sum() divided by the element count (NaN for an empty array).
 double mean(const any_array& in, const exec_options& opts = {});
 
 }  // namespace maparray
