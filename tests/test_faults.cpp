@@ -6,6 +6,7 @@
 #include <numeric>
 #include <vector>
 
+#include "injected_failure.hpp"
 #include "maparray/maparray.hpp"
 #include "resource_counts.hpp"
 #include "temp_dir.hpp"
@@ -43,15 +44,7 @@ class Faults : public ::testing::Test {
   // Runs `operation` with `call` failing with `error`, and checks the exception.
   template <class F>
   void expect_failure(const char* call, int error, F operation, int skip = 0) {
-    ma::sys::inject_failure(call, error, skip);
-    try {
-      operation();
-      ADD_FAILURE() << call << " failure was not reported";
-    } catch (const std::system_error& e) {
-      EXPECT_EQ(e.code().value(), error) << e.what();
-      EXPECT_NE(std::string(e.what()).find(call), std::string::npos) << e.what();
-    }
-    ma::sys::clear_injected_failures();
+    ma::testing::expect_injected_failure(call, error, operation, skip);
   }
 
   temp_dir dir_;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "injected_failure.hpp"
 #include "maparray/error.hpp"
 #include "resource_counts.hpp"
 #include "shared_names.hpp"
@@ -394,15 +395,7 @@ class SharedFaults : public Shared {
 
   template <class F>
   void expect_failure(const char* call, int error, F operation, int skip = 0) {
-    ma::sys::inject_failure(call, error, skip);
-    try {
-      operation();
-      ADD_FAILURE() << call << " failure was not reported";
-    } catch (const std::system_error& e) {
-      EXPECT_EQ(e.code().value(), error) << e.what();
-      EXPECT_NE(std::string(e.what()).find(call), std::string::npos) << e.what();
-    }
-    ma::sys::clear_injected_failures();
+    ma::testing::expect_injected_failure(call, error, operation, skip);
   }
 
   std::size_t fds_ = 0, maps_ = 0;

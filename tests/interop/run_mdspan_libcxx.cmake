@@ -2,12 +2,7 @@
 # libc++ 19 still counts std::jthread and std::stop_token (used by compute) as experimental.
 file(REMOVE_RECURSE ${WORK_DIR})
 
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result)
-  if(NOT result EQUAL 0)
-    message(FATAL_ERROR "failed (${result}): ${ARGN}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/../../cmake/run_checked.cmake)
 
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/interop/mdspan_libcxx -B ${WORK_DIR}
     -DMAPARRAY_SOURCE_DIR=${SOURCE_DIR} -DGTEST_SOURCE_DIR=${GTEST_SOURCE_DIR}
