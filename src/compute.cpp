@@ -326,7 +326,13 @@ void run(const plan& p, const exec_options& opts, const schedule& s,
         chunk(c, begin, std::min(p.count, begin + s.chunk_elements));
         for (const auto& m : memory) {
           if (m.drop && m.o->writes) {
+            // Unmapped before it is written back: writing back a page still mapped
+            // write-protects it and flushes the TLB of every core running this process, one
+            // page at a time (with two threads, an interrupt per page: twice the time, measured
+            // in docs/PERFORMANCE.md). Unmapping flushes once per chunk; the page cache keeps
+            // the dirty pages, and a neighbouring chunk's thread refaults a shared edge page.
             const auto [first, last] = range(m, c);
+            m.o->storage.advise(advice::dontneed, relative(*m.o, first), last - first);
             write_back(*m.o, first, last, false);
           }
         }

@@ -403,6 +403,26 @@ TEST(MemoryBudget, ResidentPagesStayWithinTheBudget) {
             2.0 * ma::sum(a));
 }
 
+// Under a budget each finished output chunk is unmapped while other threads still write the
+// chunks beside it. With the output 12 bytes past a page boundary every chunk boundary falls
+// inside a page both chunks write: no element may be lost.
+TEST(MemoryBudget, OutputChunksSharingEdgePagesLoseNoElement) {
+  ma::testing::temp_dir dir;
+  const ma::index_t n = 64 * 4096 + 5;
+  const auto a = ma::create_file<float>(dir / "a", {n});
+  for (ma::index_t i = 0; i < n; ++i) a(i) = static_cast<float>(i % 4099);
+  a.flush();
+  ma::create_file<float>(dir / "c", {n + 3});
+  const auto c = ma::map_file<float>(dir / "c", {n}, {.offset = 12});
+  for (int pass = 1; pass <= 4; ++pass) {
+    ma::multiply(a, static_cast<float>(pass), c,
+                 {.threads = 2, .memory_budget = 1 << 20, .chunk_bytes = 4096 * 4});
+    for (ma::index_t i = 0; i < n; ++i) {
+      ASSERT_EQ(c(i), static_cast<float>(pass) * static_cast<float>(i % 4099)) << "pass " << pass;
+    }
+  }
+}
+
 }  // namespace
 
 namespace {
