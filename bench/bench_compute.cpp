@@ -1,6 +1,7 @@
 // Out-of-core compute against its limits: a sum over a page-cache-hot file against a raw loop
 // over a MAP_POPULATE mapping (the limit) and a plain mmap first pass; c = a + b into a new file
-// against the same loop over arrays in RAM; and the pages written by scattered writes + flush.
+// and into an existing one against the same loop over arrays in RAM; and the pages written by
+// scattered writes + flush into files in four states.
 // scripts/bench.sh runs this next to numpy.memmap and writes docs/PERFORMANCE.md.
 //
 // Environment: MAPARRAY_BENCH_MIB (size of each array, default 256), MAPARRAY_BENCH_DIR
@@ -10,6 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -140,6 +142,23 @@ void BM_AddNewFile(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * 3 * bench_bytes());
 }
 
+// c = a + b into an existing file whose pages are all in the page cache and mapped: the engine
+// alone, without the cost of making the pages of a new file.
+void BM_AddExistingFile(benchmark::State& state) {
+  const auto a = ma::map_file<const float>(input("a", 1));
+  const auto b = ma::map_file<const float>(input("b", 2));
+  const auto c = ma::create_file<float>(bench_dir() / "c-existing.f32", {std::int64_t(a.size())},
+                                        {.overwrite = true});
+  ma::add(a, b, c);  // makes and maps every page of c before the first timed pass
+  for (auto _ : state) {
+    const auto start = clock_type::now();
+    ma::add(a, b, c, {.threads = unsigned(state.range(0))});
+    state.SetIterationTime(seconds_since(start));
+  }
+  std::filesystem::remove(bench_dir() / "c-existing.f32");
+  state.SetBytesProcessed(state.iterations() * 3 * bench_bytes());
+}
+
 // The same add over arrays already in RAM (every page faulted in beforehand), one thread.
 void BM_AddInRam(benchmark::State& state) {
   const std::size_t n = std::size_t(bench_bytes()) / 4;
@@ -166,29 +185,72 @@ std::int64_t write_bytes_so_far() {
   return -1;
 }
 
+// The files of the scattered-writes benchmark.
+enum class scattered_file {
+  created,   // new, from create_file: its blocks reserved but never written
+  existing,  // holding data, none of it in the page cache
+  read,      // holding data, every page read first by plain loads through the mapping
+  engine,    // holding data, read first by ma::sum
+};
+
+// A 1 GiB (at most the bench size) file of data, written once, out of the page cache.
+std::filesystem::path scattered_data_file(std::int64_t bytes) {
+  const auto path = bench_dir() / "scattered-data.f32";
+  if (!std::filesystem::exists(path) || std::filesystem::file_size(path) != std::uint64_t(bytes)) {
+    const auto a = ma::create_file<float>(path, {bytes / 4}, {.overwrite = true});
+    ma::transform(
+        a, [](float) { return 1.0f; }, ma::array<const float>(a));
+    a.flush();
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  ::close(fd);
+  return path;
+}
+
 // k scattered element writes into a 1 GiB (at most the bench size) file, then flush: the
-// pages written, from write_bytes in /proc/self/io, must be at most k.
+// pages written (write_bytes of /proc/self/io, counted when a page is dirtied) against the
+// distinct pages touched. Args: k, the scattered_file case.
 void BM_ScatteredWritesFlush(benchmark::State& state) {
   const std::int64_t k = state.range(0);
-  const auto path = bench_dir() / "scattered.f32";
-  const std::int64_t n = std::min<std::int64_t>(bench_bytes(), std::int64_t{1} << 30) / 4;
+  const auto kind = scattered_file(state.range(1));
+  const std::int64_t bytes = std::min<std::int64_t>(bench_bytes(), std::int64_t{1} << 30);
+  const std::int64_t n = bytes / 4;
+  const auto page = std::int64_t(ma::sys::page_size());
   std::mt19937_64 random(42);
   double pages = 0;
+  double touched = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    const auto a = ma::create_file<float>(path, {n}, {.overwrite = true});
+    const auto a =
+        kind == scattered_file::created
+            ? ma::create_file<float>(bench_dir() / "scattered.f32", {n}, {.overwrite = true})
+            : ma::map_file<float>(scattered_data_file(bytes));
+    if (kind == scattered_file::read) {
+      float first_of_pages = 0;
+      for (std::int64_t i = 0; i < n; i += page / 4) first_of_pages += a(i);
+      benchmark::DoNotOptimize(first_of_pages);
+    }
+    if (kind == scattered_file::engine) benchmark::DoNotOptimize(ma::sum(a));
     a.flush();
+    std::vector<std::int64_t> at(static_cast<std::size_t>(k));
+    for (auto& i : at) i = std::int64_t(random() % std::uint64_t(n));
     const std::int64_t before = write_bytes_so_far();
     state.ResumeTiming();
     const auto start = clock_type::now();
-    for (std::int64_t i = 0; i < k; ++i) a(std::int64_t(random() % std::uint64_t(n))) = 1.0f;
+    for (const std::int64_t i : at) a(i) = 2.0f;
     a.flush();
     state.SetIterationTime(seconds_since(start));
-    pages = double(write_bytes_so_far() - before) / double(ma::sys::page_size());
+    pages = double(write_bytes_so_far() - before) / double(page);
+    std::vector<std::int64_t> pages_of(at.size());
+    std::ranges::transform(at, pages_of.begin(), [&](std::int64_t i) { return i * 4 / page; });
+    std::ranges::sort(pages_of);
+    touched = double(std::ranges::unique(pages_of).begin() - pages_of.begin());
   }
-  std::filesystem::remove(path);
+  std::filesystem::remove(bench_dir() / "scattered.f32");
   state.counters["k"] = double(k);
   state.counters["pages_written"] = pages;
+  state.counters["pages_touched"] = touched;
 }
 
 BENCHMARK(BM_SumRawLoopPopulated)->UseManualTime()->Unit(benchmark::kMillisecond);
@@ -208,8 +270,21 @@ BENCHMARK(BM_AddNewFile)
     ->Args({2, 0})
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AddExistingFile)
+    ->ArgNames({"threads"})
+    ->Arg(2)
+    ->Arg(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_AddInRam)->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ScatteredWritesFlush)->Arg(1000)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScatteredWritesFlush)
+    ->ArgNames({"k", "file"})
+    ->Args({1000, int(scattered_file::created)})
+    ->Args({1000, int(scattered_file::existing)})
+    ->Args({1000, int(scattered_file::read)})
+    ->Args({1000, int(scattered_file::engine)})
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

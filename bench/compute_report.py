@@ -16,52 +16,40 @@ NOTES = """### Notes on the engine's choices
 - Populating each chunk with one MADV_POPULATE_READ/WRITE call (the `populate` switch) takes
   the page faults out of the compute loop; on a hot file it measured within noise of plain
   faults with fault-around, and it is kept because it is what makes the first pass run at the
-  MAP_POPULATE loop's speed with no mapping cost up front. For the add into a new file the
-  evidence is mixed: a 64 MiB run measured populate faster (134 against 174 ms), the 2 GiB run
-  below measured it slower (4.5 against 3.1 s). These runs shared 2 cores with other work at a
-  load average near 10, where two threads also lost to one; the switches stay in
-  `detail::engine_tuning` so that a quiet machine can settle it.
+  MAP_POPULATE loop's speed with no mapping cost up front. For the add into a new file it
+  makes no consistent difference (compare the `populate:0` and `populate:1` rows). The
+  switches stay in `detail::engine_tuning`.
 - Writing the output with pwrite from a per-thread buffer instead of through the mapping was
   measured 3x slower on a new file (about 1.0 s against 0.33 s per 512 MiB): not used.
 - MADV_WILLNEED on the inputs' chunks ahead (the `readahead` switch) does nothing for a hot
   file; it matters under a memory budget, where the engine switches the kernel's own fault
   readahead off (MADV_RANDOM; on this machine's disk it reads 8 MiB per fault, more than a
-  small budget) and reads exactly the chunks ahead itself.
+  small budget) and reads exactly the chunks ahead itself: without it the out-of-core add
+  took 46 s instead of 4.
 - Write-behind (sync_file_range) and drop-behind (MADV_DONTNEED + POSIX_FADV_DONTNEED) run only
-  with a memory budget: without one they would only cost time. With a 64 MiB budget the demo
-  adds two 1 GiB files with a peak resident set of about 55 MiB; tests/test_compute.cpp checks
-  during the run that the resident pages of three 16 MiB files stay within a 2 MiB budget plus
-  1 MiB.
-- Creating the pages of a new output file dominates the add: the kernel fills about 1.5 GB/s
-  of new page-cache pages per core here, by faults or by populate alike, which is why the add
-  into a new file stays well below the same add over arrays already in RAM.
+  with a memory budget: without one they would only cost time. Each finished output chunk is
+  unmapped before its write-back starts: writing back a page that is still mapped
+  write-protects it and flushes the TLB of every core the process runs on, one page at a time.
+  With two threads that is an interprocessor interrupt per page; it cost 15 s of kernel time
+  for a 2 GiB output and made two threads twice as slow as one (8.6 s against 3.8 s). Unmapped
+  first, two threads take 4.0 s with 2.5 s of kernel time.
+- Creating the pages of a new output file dominates the add: the engine alone, writing into an
+  existing file whose pages are in memory, runs at the speed of the in-RAM loop (the
+  `BM_AddExistingFile` rows). On this machine (a virtual machine whose kernel reports free
+  memory back to the host) new pages are cheap only when they reuse memory freed moments
+  before: populating 2 GiB of new file pages took 0.35 s right after other pages were freed
+  and 5.8 s after 6 idle seconds, when the host has to back them again. That is why the add
+  into a new file stays well below the add over arrays already in RAM, and why its times
+  scatter from run to run.
+- Scattered writes: the kernel writes back whole page-cache folios, and on Linux 6.x a file
+  read by plain loads through a mapping (or by read()) is cached in large folios, up to
+  2 MiB. A scattered write then writes back the whole folio (the `read` row: about 200 pages
+  per element written). Files read by the engine are cached in single pages, since its
+  MADV_WILLNEED read-ahead fills the cache before the faults do; a file not in the cache, or
+  mapped with `advice::random` before it is read, behaves the same. The new file's few extra
+  pages are the file system's extent blocks: writing into reserved, never-written blocks
+  splits their extents.
 """
-
-CGROUP = """### Out of core, in a memory cgroup (not run by scripts/bench.sh)
-
-The out-of-core case runs the demo with arrays 8 times a cgroup's memory limit: the cgroup
-counts the page cache the process fills, so only dropping pages behind the cursor keeps it
-under the limit. As root, with cgroup v2 (`memory.peak` needs Linux 5.19):
-
-```sh
-mkdir /sys/fs/cgroup/maparray-bench
-echo 256M > /sys/fs/cgroup/maparray-bench/memory.max
-echo 0 > /sys/fs/cgroup/maparray-bench/memory.swap.max
-echo $$ > /sys/fs/cgroup/maparray-bench/cgroup.procs     # this shell and what it starts
-build/release/examples/example_add_big_arrays 2048 /a/dir/on/disk   # 3 x 2 GiB, budget 64 MiB
-cat /sys/fs/cgroup/maparray-bench/memory.peak
-```
-
-With cgroup v1 the files are `/sys/fs/cgroup/memory/maparray-bench/memory.limit_in_bytes`,
-`memory.memsw.limit_in_bytes` (if swap accounting is on), `cgroup.procs` and
-`memory.max_usage_in_bytes`. `systemd-run --scope -p MemoryMax=256M COMMAND` does the same
-where systemd runs. The numpy side, in the same cgroup:
-`np.add(np.memmap(a), np.memmap(b), out=np.memmap(c, mode="w+", ...))`. The I/O floor is the
-bytes moved (two inputs read, one output written) divided by the disk's sequential bandwidth,
-measured in the same run with `dd if=a.f32 of=/dev/null bs=16M iflag=direct` and
-`dd if=/dev/zero of=x bs=16M count=256 oflag=direct conv=fsync`.
-"""
-
 
 def machine():
     model = "unknown CPU"
@@ -89,7 +77,6 @@ def main():
 
     ours_sum = ms("BM_SumMaparray/threads:2/populate:1/readahead:1")
     ours_add = ms("BM_AddNewFile/threads:2/populate:1")
-    scattered = cpp["BM_ScatteredWritesFlush/1000"]
     rows = [
         ("sum, page-cache-hot file, first pass", [
             ("raw loop over a MAP_POPULATE mapping (the limit; mapping not timed)",
@@ -101,6 +88,10 @@ def main():
             ("numpy.add(a, b, out=c) over numpy.memmap", py["numpy_memmap_add"], ">= 1.5"),
             ("the same add over arrays in RAM, C++ loop, 1 thread", ms("BM_AddInRam"), ">= 0.8"),
             ("numpy.add over arrays in RAM", py["numpy_ram_add"], ">= 0.8"),
+            ("maparray into an existing file, its pages in memory, 2 threads",
+             ms("BM_AddExistingFile/threads:2"), ""),
+            ("maparray into an existing file, its pages in memory, 1 thread",
+             ms("BM_AddExistingFile/threads:1"), ""),
         ], ("maparray: ma::add into create_file output, 2 threads", ours_add)),
     ]
     out = ["## Compute", "",
@@ -117,14 +108,21 @@ def main():
     out += ["### What each technique of the engine brings", "",
             "| run | median ms |", "|---|---:|"]
     for name, b in cpp.items():
-        if name.startswith(("BM_SumMaparray", "BM_AddNewFile")):
+        if name.startswith(("BM_SumMaparray", "BM_AddNewFile", "BM_AddExistingFile")):
             out.append(f"| {name} | {b['real_time']:.1f} |")
     out += ["", "### Scattered writes", "",
-            f"{int(scattered['k'])} element writes at random places of a "
-            f"{min(int(mib), 1024)} MiB mapped file, then flush: "
-            f"{scattered['pages_written']:.0f} pages written (write_bytes of /proc/self/io "
-            f"/ page size); at most k is the target.", ""]
-    out += NOTES.splitlines() + [""] + CGROUP.splitlines()
+            f"k element writes at random places of a {min(int(mib), 1024)} MiB mapped file, "
+            "then flush. Pages written: write_bytes of /proc/self/io (counted when a page is "
+            "dirtied) divided by the page size; at most k is the target.", "",
+            "| file | k | distinct pages touched | pages written |", "|---|---:|---:|---:|"]
+    cases = {0: "new, from create_file", 1: "holding data, not in the page cache",
+             2: "holding data, read first by plain loads", 3: "holding data, read first by ma::sum"}
+    for case, title in cases.items():
+        b = cpp[f"BM_ScatteredWritesFlush/k:1000/file:{case}"]
+        out.append(f"| {title} | {b['k']:.0f} | {b['pages_touched']:.0f} | "
+                   f"{b['pages_written']:.0f} |")
+    out.append("")
+    out += NOTES.splitlines()
     section = "\n".join(out) + "\n"
 
     text = open(doc).read() if os.path.exists(doc) else "# Performance\n\n"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs the compute benchmarks (bench/bench_compute.cpp) and the same operations with
 # numpy.memmap in one run, and writes the results with their ratios to the "Compute" section
-# of docs/PERFORMANCE.md.
+# of docs/PERFORMANCE.md; then, as root, the out-of-core add in a memory cgroup
+# (bench/out_of_core.py), written to the "Out of core" section.
 #
 #   scripts/bench.sh [MIB]      size of each float32 array (default 2048); REPEATS=5 by default
+#   OOC_LIMIT_MIB=256           the cgroup's memory limit (its arrays: 8 times that)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mib="${1:-2048}"
@@ -12,7 +14,7 @@ work="$(mktemp -d "${MAPARRAY_BENCH_DIR:-${TMPDIR:-/tmp}}/maparray-bench-XXXXXX"
 trap 'rm -rf "$work"' EXIT
 
 cmake --preset release >/dev/null
-cmake --build --preset release -j2 --target bench_compute
+cmake --build --preset release -j2 --target bench_compute add_files
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 MAPARRAY_BENCH_MIB="$mib" MAPARRAY_BENCH_DIR="$work" build/release/bench/bench_compute \
   --benchmark_filter='BM_(Sum|Add|Scattered)' --benchmark_repetitions="$repeats" \
@@ -24,3 +26,16 @@ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/numpy_comput
 /usr/bin/python3 bench/compute_report.py "$work/cpp.json" "$work/numpy.json" \
   docs/PERFORMANCE.md "scripts/bench.sh $mib" "$mib" "$load"
 echo "bench: wrote the Compute section of docs/PERFORMANCE.md"
+
+# The out-of-core run needs root and a memory cgroup; the files go to disk, never to a tmpfs.
+ooc_dir="$(mktemp -d "${MAPARRAY_OOC_DIR:-$PWD/build}/maparray-ooc-XXXXXX")"
+trap 'rm -rf "$work" "$ooc_dir"' EXIT
+status=0
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/out_of_core.py \
+  build/release/bench/add_files "$ooc_dir" docs/PERFORMANCE.md "scripts/bench.sh $mib" \
+  "${OOC_LIMIT_MIB:-256}" "$repeats" || status=$?
+case "$status" in
+  0) echo "bench: wrote the Out of core section of docs/PERFORMANCE.md" ;;
+  3) echo "bench: out-of-core run skipped (see above)" ;;
+  *) exit "$status" ;;
+esac
