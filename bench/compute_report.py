@@ -44,9 +44,9 @@ NOTES = """### Notes on the engine's choices
 - Scattered writes: the kernel writes back whole page-cache folios, and on Linux 6.x a file
   read by plain loads through a mapping (or by read()) is cached in large folios, up to
   2 MiB. A scattered write then writes back the whole folio (the `read` row: about 200 pages
-  per element written). Files read by the engine are cached in single pages, since its
-  MADV_WILLNEED read-ahead fills the cache before the faults do; a file not in the cache, or
-  mapped with `advice::random` before it is read, behaves the same. The new file's few extra
+  per element written). A file read by the engine (the `ma::sum` row) was cached in single
+  pages, its first chunks included; a file not in the cache, or mapped with `advice::random`
+  before it is read, behaves the same. The new file's few extra
   pages are the file system's extent blocks: writing into reserved, never-written blocks
   splits their extents.
 """
