@@ -121,7 +121,9 @@ void BM_SumMaparray(benchmark::State& state) {
 
 // The fastest repetition: the add into a new file is bimodal on a machine that makes new pages
 // slowly at times (docs/PERFORMANCE.md), and its median alone would hide the fast mode.
-double fastest(const std::vector<double>& times) { return std::ranges::min(times); }
+double fastest(const std::vector<double>& times) {
+  return std::ranges::min(times);
+}
 
 // c = a + b into a new file (made before the clock starts, removed after it stops).
 // Args: threads, populate.
