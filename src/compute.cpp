@@ -326,13 +326,19 @@ void run(const plan& p, const exec_options& opts, const schedule& s,
         chunk(c, begin, std::min(p.count, begin + s.chunk_elements));
         for (const auto& m : memory) {
           if (m.drop && m.o->writes) {
-            // Unmapped before it is written back: writing back a page still mapped
-            // write-protects it and flushes the TLB of every core running this process, one
-            // page at a time (with two threads, an interrupt per page: twice the time, measured
-            // in docs/PERFORMANCE.md). Unmapping flushes once per chunk; the page cache keeps
-            // the dirty pages, and a neighbouring chunk's thread refaults a shared edge page.
+            // The chunk's whole pages are unmapped before their write-back starts: writing back
+            // a page still mapped write-protects it and flushes the TLB of every core running
+            // this process, one page at a time (with two threads, an interrupt per page; see
+            // the notes in docs/PERFORMANCE.md). Unmapping flushes once per batch of pages, and
+            // the page cache keeps them dirty. Edge pages, which a neighbouring chunk's thread
+            // may still be writing, stay mapped until drop_pages takes them.
             const auto [first, last] = range(m, c);
-            m.o->storage.advise(advice::dontneed, relative(*m.o, first), last - first);
+            const std::uintptr_t inner_first = align_down(first + sys::page_size() - 1);
+            const std::uintptr_t inner_last = align_down(last);
+            if (inner_last > inner_first) {
+              m.o->storage.advise(advice::dontneed, relative(*m.o, inner_first),
+                                  inner_last - inner_first);
+            }
             write_back(*m.o, first, last, false);
           }
         }

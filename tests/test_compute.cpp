@@ -403,6 +403,20 @@ TEST(MemoryBudget, ResidentPagesStayWithinTheBudget) {
             2.0 * ma::sum(a));
 }
 
+// A copy_on_write output's changes live only in its private pages: a budget must never drop
+// them, and the file must stay as it was.
+TEST(MemoryBudget, CopyOnWriteOutputKeepsItsChangesAndLeavesTheFile) {
+  ma::testing::temp_dir dir;
+  const ma::index_t n = 16 * 4096;
+  const auto a = ma::create_file<float>(dir / "a", {n});
+  for (ma::index_t i = 0; i < n; ++i) a(i) = static_cast<float>(i);
+  ma::create_file<float>(dir / "c", {n});
+  const auto c = ma::map_file<float>(dir / "c", {-1}, {.mode = ma::mode::copy_on_write});
+  ma::add(a, 1.0f, c, {.threads = 2, .memory_budget = 1 << 20, .chunk_bytes = 4096 * 4});
+  for (ma::index_t i = 0; i < n; ++i) ASSERT_EQ(c(i), static_cast<float>(i) + 1.0f);
+  EXPECT_EQ(ma::sum(ma::map_file<const float>(dir / "c")), 0.0);
+}
+
 // Under a budget each finished output chunk is unmapped while other threads still write the
 // chunks beside it. With the output 12 bytes past a page boundary every chunk boundary falls
 // inside a page both chunks write: no element may be lost.
