@@ -1,5 +1,5 @@
 // c = a + b over two float32 files into a new file, through maparray with a memory budget: the
-// maparray side of scripts/bench-out-of-core.sh, which runs it inside a memory cgroup. Prints the
+// maparray side of bench/out_of_core.py, which runs it inside a memory cgroup. Prints the
 // seconds from opening the inputs to the output being written back to disk.
 //
 //   add_files A B C BUDGET_MIB [THREADS]

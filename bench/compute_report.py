@@ -25,33 +25,35 @@ NOTES = """### Notes on the engine's choices
   file; it matters under a memory budget, where the engine switches the kernel's own fault
   readahead off (MADV_RANDOM; on this machine's disk it reads 8 MiB per fault, more than a
   small budget) and reads exactly the chunks ahead itself: without it the out-of-core add
-  took 46 s instead of 4.
+  took 46 s instead of 4 (measured once by hand, 2026-11-25, with `bench/add_files` and the
+  switch turned off).
 - Write-behind (sync_file_range) and drop-behind (MADV_DONTNEED + POSIX_FADV_DONTNEED) run only
-  with a memory budget: without one they would only cost time. Each finished output chunk is
-  unmapped before its write-back starts: writing back a page that is still mapped
-  write-protects it and flushes the TLB of every core the process runs on, one page at a time.
-  With two threads that is an interprocessor interrupt per page; it cost 15 s of kernel time
-  for a 2 GiB output and made two threads twice as slow as one (8.6 s against 3.8 s). Unmapped
-  first, two threads take 4.0 s with 2.5 s of kernel time.
+  with a memory budget: without one they would only cost time. The whole pages of each
+  finished output chunk are unmapped before its write-back starts: writing back a page that is
+  still mapped write-protects it and flushes the TLB of every core the process runs on, one
+  page at a time, which with two threads is an interprocessor interrupt per page. Measured
+  once by hand (2026-11-25, `bench/add_files A B C 64 2` against `... 64 1`, 2 GiB arrays out
+  of the page cache): before, two threads took 8.6 s with 15 s of kernel time and one thread
+  3.8 s; with the unmapping, two threads took 4.0 s with 2.5 s of kernel time.
 - Creating the pages of a new output file dominates the add: the engine alone, writing into an
   existing file whose pages are in memory, runs at the speed of the in-RAM loop (the
   `BM_AddExistingFile` rows). On this machine (a virtual machine whose kernel reports free
   memory back to the host) new pages are cheap only when they reuse memory freed moments
   before: populating 2 GiB of new file pages took 0.35 s right after other pages were freed
-  and 5.8 s after 6 idle seconds, when the host has to back them again. The passes of the add
-  into a new file are bimodal for that reason (in one run of six: 0.46 to 0.49 s, or 1.8 to
-  2.0 s): in the fast mode it runs at the speed of the add over arrays already in RAM, in the
-  slow one at a third of it, and the median falls wherever the mix of the run puts it.
-  Advising the output MADV_HUGEPAGE (ext4 then caches it in large folios) made no consistent
-  difference in that noise and is not used.
-- Scattered writes: the kernel writes back whole page-cache folios, and on Linux 6.x a file
-  read by plain loads through a mapping (or by read()) is cached in large folios, up to
-  2 MiB. A scattered write then writes back the whole folio (the `read` row: about 200 pages
-  per element written). A file read by the engine (the `ma::sum` row) was cached in single
-  pages, its first chunks included; a file not in the cache, or mapped with `advice::random`
-  before it is read, behaves the same. The new file's few extra
-  pages are the file system's extent blocks: writing into reserved, never-written blocks
-  splits their extents.
+  and 5.8 s after 6 idle seconds (measured by hand). The repetitions of the add into a new
+  file are bimodal for that reason (in one run of six: 0.46 to 0.49 s, or 1.8 to 2.0 s): in
+  the fast mode it runs at the speed of the add over arrays already in RAM, in the slow one at
+  about a quarter of it, and the median falls wherever the mix of the run puts it. Advising
+  the output MADV_HUGEPAGE made no consistent difference in that noise and is not used.
+- Scattered writes: write_bytes counts the pages a write dirties, and the kernel dirties
+  whole page-cache folios. On this machine (ext4, Linux 6.18) a file read by plain loads
+  through a mapping was cached in large folios, and a scattered write then dirtied its whole
+  folio (the "read first by plain loads" row: about 200 pages per element written); a file
+  read with read() measured the same. A file read by the engine (the "read first by ma::sum"
+  row) was cached in single pages, its first chunks included, as was a file mapped with
+  `advice::random` before it was read (measured by hand: 1001 pages for 1000). Advice cannot
+  help a file already cached in large folios. The new file's 6 extra pages are file system
+  metadata: ext4 splits the extents of reserved, never-written blocks on the first writes.
 """
 
 def machine():
@@ -112,10 +114,10 @@ def main():
             out.append(f"| {name} | {t:.1f} | {t / ours:.2f}x | {target} |")
         out.append("")
     best = fastest["BM_AddNewFile/threads:2/populate:1"]
-    out += [f"The fastest pass of the maparray add into a new file took {best:.1f} ms: "
+    out += [f"The fastest repetition of the maparray add into a new file took {best:.1f} ms: "
             f"{ms('BM_AddInRam') / best:.2f}x the in-RAM C++ loop and "
             f"{py['numpy_ram_add'] / best:.2f}x numpy's in-RAM add (see the notes below on why "
-            "the passes differ so much).", ""]
+            "the repetitions differ so much).", ""]
     out += ["### What each technique of the engine brings", "",
             "| run | median ms |", "|---|---:|"]
     for name, b in cpp.items():

@@ -32,8 +32,9 @@ ooc_dir="$(mktemp -d "${MAPARRAY_OOC_DIR:-$PWD/build}/maparray-ooc-XXXXXX")"
 trap 'rm -rf "$work" "$ooc_dir"' EXIT
 status=0
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/out_of_core.py \
-  build/release/bench/add_files "$ooc_dir" docs/PERFORMANCE.md "scripts/bench.sh $mib" \
-  "${OOC_LIMIT_MIB:-256}" "$repeats" || status=$?
+  build/release/bench/add_files "$ooc_dir" docs/PERFORMANCE.md \
+  "OOC_LIMIT_MIB=${OOC_LIMIT_MIB:-256} scripts/bench.sh $mib" "${OOC_LIMIT_MIB:-256}" "$repeats" \
+  || status=$?
 case "$status" in
   0) echo "bench: wrote the Out of core section of docs/PERFORMANCE.md" ;;
   3) echo "bench: out-of-core run skipped (see above)" ;;
