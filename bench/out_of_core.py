@@ -61,15 +61,16 @@ class Cgroups:
         path = f"{self.root}/maparray-bench-{os.getpid()}-{random.randrange(1 << 30)}"
         os.mkdir(path)
         if self.version == 2:
-            files = [("memory.max", limit), ("memory.swap.max", 0)]
+            limits = {"memory.max": limit}
+            swap_limits = {"memory.swap.max": 0}
         else:
-            files = [("memory.limit_in_bytes", limit), ("memory.memsw.limit_in_bytes", limit)]
+            limits = {"memory.limit_in_bytes": limit}
+            swap_limits = {"memory.memsw.limit_in_bytes": limit}
+        # The swap limits exist only where swap is accounted.
+        limits.update((name, value) for name, value in swap_limits.items()
+                      if os.path.exists(f"{path}/{name}"))
         try:
-            for name, value in files:
-                # The swap limits exist only where swap is accounted.
-                if "swap" in name or "memsw" in name:
-                    if not os.path.exists(f"{path}/{name}"):
-                        continue
+            for name, value in limits.items():
                 with open(f"{path}/{name}", "w") as f:
                     f.write(str(value))
         except OSError:
@@ -117,7 +118,7 @@ def run_in_cgroup(cgroups, limit, command):
 
 
 def make_input(path, n, scale):
-    """Writes scale * (i mod 1000), as add_files' result check expects, and syncs it."""
+    """Writes scale * (i mod 1000), which check_sum expects of a + b, and flushes it."""
     array = np.memmap(path, dtype=np.float32, mode="w+", shape=(n,))
     step = 1 << 24
     for i in range(0, n, step):

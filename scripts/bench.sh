@@ -11,7 +11,10 @@ cd "$(dirname "$0")/.."
 mib="${1:-2048}"
 repeats="${REPEATS:-5}"
 work="$(mktemp -d "${MAPARRAY_BENCH_DIR:-${TMPDIR:-/tmp}}/maparray-bench-XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+# The out-of-core run's files go to disk, never to a tmpfs.
+mkdir -p "${MAPARRAY_OOC_DIR:-$PWD/build}"
+ooc_dir="$(mktemp -d "${MAPARRAY_OOC_DIR:-$PWD/build}/maparray-ooc-XXXXXX")"
+trap 'rm -rf "$work" "$ooc_dir"' EXIT
 
 cmake --preset release >/dev/null
 cmake --build --preset release -j2 --target bench_compute add_files
@@ -27,9 +30,7 @@ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/numpy_comput
   docs/PERFORMANCE.md "scripts/bench.sh $mib" "$mib" "$load"
 echo "bench: wrote the Compute section of docs/PERFORMANCE.md"
 
-# The out-of-core run needs root and a memory cgroup; the files go to disk, never to a tmpfs.
-ooc_dir="$(mktemp -d "${MAPARRAY_OOC_DIR:-$PWD/build}/maparray-ooc-XXXXXX")"
-trap 'rm -rf "$work" "$ooc_dir"' EXIT
+# The out-of-core run needs root and a memory cgroup.
 status=0
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/out_of_core.py \
   build/release/bench/add_files "$ooc_dir" docs/PERFORMANCE.md \

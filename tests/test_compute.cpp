@@ -417,9 +417,9 @@ TEST(MemoryBudget, CopyOnWriteOutputKeepsItsChangesAndLeavesTheFile) {
   EXPECT_EQ(ma::sum(ma::map_file<const float>(dir / "c")), 0.0);
 }
 
-// Under a budget each finished output chunk is unmapped while other threads still write the
-// chunks beside it. With the output 12 bytes past a page boundary every chunk boundary falls
-// inside a page both chunks write: no element may be lost.
+// Under a budget each finished output chunk is unmapped and written back while other threads
+// still write the chunks beside it. With the output 12 bytes past a page boundary every chunk
+// boundary falls inside a page both chunks write: no element may be lost.
 TEST(MemoryBudget, OutputChunksSharingEdgePagesLoseNoElement) {
   ma::testing::temp_dir dir;
   const ma::index_t n = 64 * 4096 + 5;
