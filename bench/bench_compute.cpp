@@ -108,14 +108,16 @@ void BM_SumRawFirstPass(benchmark::State& state) {
 // maparray's first pass: map the file and ma::sum() it. Args: threads, populate, read-ahead.
 void BM_SumMaparray(benchmark::State& state) {
   const auto path = input("a", 1);
-  ma::detail::engine_tuning = {.populate = state.range(1) != 0, .read_ahead = state.range(2) != 0};
+  const ma::exec_options opts{.threads = unsigned(state.range(0)),
+                              .memory_budget = ma::unlimited_memory,
+                              .populate = state.range(1) != 0,
+                              .read_ahead = state.range(2) != 0};
   for (auto _ : state) {
     const auto start = clock_type::now();
     const auto a = ma::map_file<const float>(path);
-    benchmark::DoNotOptimize(ma::sum(a, {.threads = unsigned(state.range(0))}));
+    benchmark::DoNotOptimize(ma::sum(a, opts));
     state.SetIterationTime(seconds_since(start));
   }
-  ma::detail::engine_tuning = {};
   state.SetBytesProcessed(state.iterations() * bench_bytes());
 }
 
@@ -131,20 +133,21 @@ void BM_AddNewFile(benchmark::State& state) {
   const auto a = ma::map_file<const float>(input("a", 1));
   const auto b = ma::map_file<const float>(input("b", 2));
   const auto out = bench_dir() / "c.f32";
-  ma::detail::engine_tuning = {.populate = state.range(1) != 0};
+  const ma::exec_options opts{.threads = unsigned(state.range(0)),
+                              .memory_budget = ma::unlimited_memory,
+                              .populate = state.range(1) != 0};
   for (auto _ : state) {
     state.PauseTiming();
     {
       const auto c = ma::create_file<float>(out, {std::int64_t(a.size())}, {.overwrite = true});
       const auto start = clock_type::now();
-      ma::add(a, b, c, {.threads = unsigned(state.range(0))});
+      ma::add(a, b, c, opts);
       state.SetIterationTime(seconds_since(start));
       if (c(a.size() - 1) != a(a.size() - 1) + b(b.size() - 1)) state.SkipWithError("wrong sum");
     }
     std::filesystem::remove(out);
     state.ResumeTiming();
   }
-  ma::detail::engine_tuning = {};
   state.SetBytesProcessed(state.iterations() * 3 * bench_bytes());
 }
 

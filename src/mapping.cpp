@@ -170,6 +170,21 @@ std::int64_t mapping::views() const noexcept {
   return region_ ? std::max<std::int64_t>(region_->views.load(std::memory_order_acquire), 0) : 0;
 }
 
+memory_source mapping::source() const noexcept {
+  if (!is_open()) return memory_source::none;
+  switch (region_->source) {
+    case detail::region::kind::file:
+      return memory_source::file;
+    case detail::region::kind::anonymous:
+      return memory_source::anonymous;
+    case detail::region::kind::borrowed:
+      return memory_source::borrowed;
+    case detail::region::kind::empty:
+      break;
+  }
+  return memory_source::none;
+}
+
 std::span<std::byte> mapping::page_span(std::size_t offset, std::size_t size,
                                         const char* what) const {
   if (!is_open()) throw std::logic_error(std::string(what) + " on a closed mapping");

@@ -1,6 +1,9 @@
 #include "maparray/shape.hpp"
 
+#include <algorithm>
+#include <array>
 #include <stdexcept>
+#include <vector>
 
 namespace maparray {
 
@@ -79,6 +82,66 @@ dims contiguous_strides(std::span<const index_t> shape, order layout) noexcept {
     step *= shape[i] > 0 ? shape[i] : 1;
   }
   return strides;
+}
+
+}  // namespace maparray
+
+namespace maparray {
+
+namespace {
+
+// NumPy's spelling of a shape in broadcasting errors: "(2,3)", "(4,)", "()".
+std::string numpy_shape(std::span<const index_t> shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) s += ",";
+    s += std::to_string(shape[i]);
+  }
+  if (shape.size() == 1) s += ",";
+  return s + ")";
+}
+
+[[noreturn]] void throw_not_broadcastable(std::span<const dims> shapes) {
+  std::string message = "operands could not be broadcast together with shapes";
+  for (const dims& d : shapes) message += " " + numpy_shape(d.span());
+  throw std::invalid_argument(message);
+}
+
+}  // namespace
+
+dims broadcast_shapes(std::span<const dims> shapes) {
+  std::size_t rank = 0;
+  for (const dims& d : shapes) rank = std::max(rank, d.size());
+  std::vector<index_t> result(rank, 1);
+  for (const dims& d : shapes) {
+    const std::size_t lead = rank - d.size();
+    for (std::size_t k = 0; k < d.size(); ++k) {
+      index_t& r = result[lead + k];
+      if (d[k] == r || d[k] == 1) continue;
+      if (r != 1) throw_not_broadcastable(shapes);
+      r = d[k];
+    }
+  }
+  return dims(std::span<const index_t>(result));
+}
+
+dims broadcast_strides(std::span<const index_t> shape, std::span<const index_t> strides,
+                       std::span<const index_t> target) {
+  const auto fail = [&]() {
+    const std::array<dims, 2> pair{dims(shape), dims(target)};
+    throw_not_broadcastable(pair);
+  };
+  if (shape.size() > target.size()) fail();
+  std::vector<index_t> result(target.size(), 0);
+  const std::size_t lead = target.size() - shape.size();
+  for (std::size_t k = 0; k < shape.size(); ++k) {
+    if (shape[k] == target[lead + k]) {
+      result[lead + k] = strides[k];
+    } else if (shape[k] != 1) {
+      fail();
+    }
+  }
+  return dims(std::span<const index_t>(result));
 }
 
 }  // namespace maparray

@@ -119,31 +119,40 @@ TYPED_TEST(Compute, NamedOperationsMatchPlainLoops) {
     const auto out = make<T>(dir, "out", l, 3);
     const auto x = elements(a);
     const auto y = elements(b);
+    // The reference: NumPy's operation on one pair of elements (ops.hpp, tested on its own
+    // in test_ops.cpp), converted into the output's type.
     const auto check = [&](auto f) {
       const auto got = elements(out);
       ASSERT_EQ(got.size(), x.size());
       for (std::size_t i = 0; i < x.size(); ++i) {
-        ASSERT_EQ(got[i], static_cast<T>(f(x[i], y[i]))) << "element " << i;
+        ASSERT_EQ(got[i], ma::convert<T>(f(x[i], y[i]))) << "element " << i;
       }
     };
     ma::add(ca, b, out, many_chunks);
-    check([](T p, T q) { return p + q; });
+    check(ma::op::add{});
     ma::subtract(a, b, out, many_chunks);
-    check([](T p, T q) { return p - q; });
+    check(ma::op::subtract{});
     ma::multiply(a, b, out, many_chunks);
-    check([](T p, T q) { return p * q; });
-    ma::divide(a, b, out, many_chunks);
-    check([](T p, T q) { return p / q; });
+    check(ma::op::multiply{});
+    ma::floor_divide(a, b, out, many_chunks);
+    check(ma::op::floor_divide{});
     ma::minimum(a, b, out, many_chunks);
-    check([](T p, T q) { return q < p ? q : p; });
+    check(ma::op::minimum{});
     ma::maximum(a, b, out, many_chunks);
-    check([](T p, T q) { return p < q ? q : p; });
+    check(ma::op::maximum{});
     ma::add(a, 3, out, many_chunks);
-    check([](T p, T) { return p + T(3); });
-    ma::subtract(T(100), b, out, many_chunks);
-    check([](T, T q) { return T(100) - q; });
-    ma::multiply(T(2), a, out);  // default options
-    check([](T p, T) { return T(2) * p; });
+    check([](T p, T) { return ma::op::add{}(p, T(3)); });
+    ma::subtract(100, b, out, many_chunks);
+    check([](T, T q) { return ma::op::subtract{}(T(100), q); });
+    ma::multiply(2, a, out);  // default options
+    check([](T p, T) { return ma::op::multiply{}(T(2), p); });
+    // True division gives floating point: into a float64 output for every input type.
+    const auto quotient = make<double>(dir, "quotient", l, 4);
+    ma::divide(a, b, quotient, many_chunks);
+    const auto q = elements(quotient);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      ASSERT_EQ(q[i], ma::convert<double>(ma::op::divide{}(x[i], y[i]))) << "element " << i;
+    }
   }
 }
 
@@ -164,7 +173,7 @@ TYPED_TEST(Compute, ReductionsMatchPlainLoops) {
     if (x.empty()) {
       EXPECT_THROW(ma::min(a), std::invalid_argument);
       EXPECT_THROW(ma::max(a), std::invalid_argument);
-      EXPECT_THROW(ma::mean(a), std::invalid_argument);
+      EXPECT_TRUE(std::isnan(ma::mean(a)));  // NumPy's mean of nothing
       continue;
     }
     T lo = x[0];
@@ -250,7 +259,7 @@ TEST(Transform, ArraysInMemoryOfAnyKind) {
   EXPECT_EQ(ma::sum(d), 9000 * 2.5);  // a budget never drops anonymous memory
 }
 
-TEST(Transform, ShapeMismatchIsAnInvalidArgumentNamingBothShapes) {
+TEST(Transform, ShapesThatDoNotBroadcastAreAnInvalidArgumentNamingThem) {
   ma::testing::temp_dir dir;
   const auto a = ma::create_file<float>(dir / "a", {3, 4});
   const auto b = ma::create_file<float>(dir / "b", {4, 3});
@@ -259,16 +268,26 @@ TEST(Transform, ShapeMismatchIsAnInvalidArgumentNamingBothShapes) {
     ma::add(a, b, out);
     FAIL() << "no exception";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("input 2 has shape (4, 3)"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("could not be broadcast together with shapes (3,4) (4,3)"),
+              std::string::npos)
         << e.what();
-    EXPECT_NE(std::string(e.what()).find("(3, 4)"), std::string::npos) << e.what();
   }
   EXPECT_THROW(ma::transform(
                    out, [](float v) { return v; }, b),
                std::invalid_argument);
 }
 
-TEST(Operations, IntegersWrapAndDivisionByZeroGivesZero) {
+TEST(Transform, InputsBroadcastToTheOutput) {
+  std::vector<double> row{1, 2, 3}, column{10, 20}, z(6);
+  const auto r = ma::array_from_buffer<const double>(std::as_bytes(std::span(row)));
+  const auto c = ma::array_from_buffer<const double>(std::as_bytes(std::span(column)), {2, 1});
+  const auto out = ma::array_from_buffer<double>(std::as_writable_bytes(std::span(z)), {2, 3});
+  ma::transform(
+      out, [](double x, double y) { return x * y; }, r, c);
+  EXPECT_EQ(z, (std::vector<double>{10, 20, 30, 20, 40, 60}));
+}
+
+TEST(Operations, IntegersWrapAndFloorDivisionByZeroGivesZero) {
   std::vector<std::int32_t> x{std::numeric_limits<std::int32_t>::max(),
                               std::numeric_limits<std::int32_t>::min(), 7, -7};
   std::vector<std::int32_t> y{1, -1, 0, 2};
@@ -278,9 +297,11 @@ TEST(Operations, IntegersWrapAndDivisionByZeroGivesZero) {
   const auto c = ma::array_from_buffer<std::int32_t>(std::as_writable_bytes(std::span(z)));
   ma::add(a, b, c);
   EXPECT_EQ(z[0], std::numeric_limits<std::int32_t>::min());
-  ma::divide(a, b, c);
+  ma::floor_divide(a, b, c);
   EXPECT_EQ(z, (std::vector<std::int32_t>{std::numeric_limits<std::int32_t>::max(),
-                                          std::numeric_limits<std::int32_t>::min(), 0, -3}));
+                                          std::numeric_limits<std::int32_t>::min(), 0, -4}));
+  // True division of integers is float64, which an int32 output may not hold.
+  EXPECT_THROW(ma::divide(a, b, c), ma::type_error);
 }
 
 TEST(Reductions, NaNPropagatesThroughMinAndMax) {
@@ -314,17 +335,29 @@ TEST(Reductions, ResultDoesNotDependOnTheThreads) {
 TEST(Progress, ReportsIncreasingBytesUpToTheTotal) {
   ma::testing::temp_dir dir;
   const auto a = make<float>(dir, "a", layout::one_d, 1);
+  const auto b = make<float>(dir, "b", layout::one_d, 3);
   const auto out = make<float>(dir, "out", layout::one_d, 2);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
   ma::add(
-      a, a, out,
-      {.threads = 2, .chunk_bytes = 1, .progress = [&](std::uint64_t done, std::uint64_t total) {
+      a, b, out,
+      {.threads = 1, .chunk_bytes = 1, .progress = [&](std::uint64_t done, std::uint64_t total) {
          calls.emplace_back(done, total);
        }});
-  ASSERT_EQ(calls.size(), 3u);  // 10001 elements in chunks of 4096
+  ASSERT_EQ(calls.size(), 3u);  // 10001 elements in chunks of 4096, one report each
   for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GT(calls[i].first, calls[i - 1].first);
   EXPECT_EQ(calls.back().first, 10001u * 3 * sizeof(float));
   EXPECT_EQ(calls.back().second, 10001u * 3 * sizeof(float));
+  // With threads, a report that fell behind another is skipped; the rest still increase to
+  // the total.
+  calls.clear();
+  ma::add(
+      a, b, out,
+      {.threads = 3, .chunk_bytes = 1, .progress = [&](std::uint64_t done, std::uint64_t total) {
+         calls.emplace_back(done, total);
+       }});
+  ASSERT_FALSE(calls.empty());
+  for (std::size_t i = 1; i < calls.size(); ++i) EXPECT_GT(calls[i].first, calls[i - 1].first);
+  EXPECT_EQ(calls.back().first, calls.back().second);
 }
 
 TEST(Cancellation, StopsBeforeTheNextChunkAndThrows) {
@@ -441,41 +474,36 @@ TEST(MemoryBudget, OutputChunksSharingEdgePagesLoseNoElement) {
 
 namespace {
 
-TEST(AnyArray, NamedOperationsCheckTheDtypesAtRunTime) {
+TEST(AnyArray, OperationsOnRunTimeDtypesPromoteAsNumPy) {
   ma::testing::temp_dir dir;
-  const auto f4 = ma::dtype::parse("<f4");
-  const auto a = ma::create_file(dir / "a", f4, {100, 90});
-  const auto b = ma::create_file(dir / "b", f4, {100, 90});
-  const auto out = ma::create_file(dir / "out", f4, {100, 90});
+  const auto a = ma::create_file(dir / "a", ma::dtype::parse("<f4"), {100, 90});
+  const auto ints = ma::create_file(dir / "i", ma::dtype::parse("<i4"), {100, 90});
+  const auto out = ma::create_file(dir / "out", ma::dtype::parse("<f8"), {100, 90});
   const auto x = a.as<float>();
-  const auto y = b.as<float>();
+  const auto y = ints.as<std::int32_t>();
   for (ma::index_t i = 0; i < 100; ++i) {
     for (ma::index_t j = 0; j < 90; ++j) {
-      x(i, j) = float(i);
-      y(i, j) = float(j);
+      x(i, j) = float(i) + 0.5f;
+      y(i, j) = static_cast<std::int32_t>(j) - 40;
     }
   }
-  ma::add(a, b, out, many_chunks);
-  const auto z = out.as<const float>();
+  // float32 * int32 computes in float64, as numpy.result_type says.
+  EXPECT_EQ(ma::describe(ma::ufunc::multiply, std::array<ma::operand, 2>{a, ints}).type,
+            ma::dtype::parse("<f8"));
+  ma::multiply(a, ints, out, many_chunks);
+  const auto z = out.as<const double>();
   for (ma::index_t i = 0; i < 100; ++i) {
-    for (ma::index_t j = 0; j < 90; ++j) ASSERT_EQ(z(i, j), float(i + j));
+    for (ma::index_t j = 0; j < 90; ++j) {
+      ASSERT_EQ(z(i, j), (double(i) + 0.5) * double(static_cast<std::int32_t>(j) - 40));
+    }
   }
-  EXPECT_EQ(ma::sum(out), ma::sum(z));
-  EXPECT_DOUBLE_EQ(ma::mean(a), 49.5);
-
-  const auto ints = ma::create_file(dir / "i", ma::dtype::parse("<i4"), {100, 90});
-  try {
-    ma::multiply(a, ints, out);
-    FAIL() << "no exception";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("input 2 has dtype <i4 but the output has dtype <f4"),
-              std::string::npos)
-        << e.what();
-  }
+  // A big-endian operand is read as numpy reads it.
   const auto swapped = ma::create_file(dir / "s", ma::dtype::parse(">f4"), {100, 90});
-  EXPECT_THROW(ma::subtract(swapped, swapped, swapped), std::invalid_argument);
+  ma::add(a, 0.0, swapped);
+  ma::subtract(swapped, a, out);
+  for (ma::index_t i = 0; i < 100; ++i) ASSERT_EQ(z(i, 7), 0.0);
   const auto text = ma::create_file(dir / "t", ma::dtype::parse("|S4"), {100, 90});
-  EXPECT_THROW(ma::sum(text), std::invalid_argument);
+  EXPECT_THROW(ma::add(text, 1, out), ma::type_error);
 }
 
 }  // namespace

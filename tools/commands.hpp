@@ -11,7 +11,8 @@ void add_info_command(CLI::App& app);         // info.cpp
 void add_create_command(CLI::App& app);       // create.cpp
 void add_show_command(CLI::App& app);         // show.cpp
 void add_stats_command(CLI::App& app);        // stats.cpp
-void add_arithmetic_commands(CLI::App& app);  // arithmetic.cpp: add sub mul div min max
+void add_compute_commands(CLI::App& app);     // compute.cpp: eval, add sub mul div minimum
+                                              // maximum, sum prod min max mean any all
 void add_convert_command(CLI::App& app);      // convert.cpp
 void add_append_command(CLI::App& app);       // append.cpp
 void add_residency_commands(CLI::App& app);   // residency.cpp: warm evict

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   cli::add_create_command(app);
   cli::add_show_command(app);
   cli::add_stats_command(app);
-  cli::add_arithmetic_commands(app);
+  cli::add_compute_commands(app);
   cli::add_convert_command(app);
   cli::add_append_command(app);
   cli::add_residency_commands(app);

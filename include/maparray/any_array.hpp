@@ -32,6 +32,19 @@ class any_array {
         keep_(std::move(keep)),
         writable_(writable) {}
 
+  // The same elements as a typed array (read-only if T is const). Never throws except
+  // std::bad_alloc.
+  template <numeric_element T>
+  any_array(const array<T>& a)  // NOLINT(google-explicit-constructor): a view converts freely
+      : data_(reinterpret_cast<std::byte*>(const_cast<std::remove_const_t<T>*>(a.data()))),
+        type_(dtype_of<std::remove_const_t<T>>()),
+        shape_(a.shape_dims()),
+        strides_(a.stride_dims()),
+        keep_(a.lease()),
+        writable_(!std::is_const_v<T>) {
+    for (auto& s : strides_) s *= static_cast<index_t>(sizeof(T));
+  }
+
   // The first element. Never throws.
   std::byte* data() const noexcept { return data_; }
   // The element type. Never throws.

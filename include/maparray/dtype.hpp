@@ -16,6 +16,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "maparray/float16.hpp"
 #include "maparray/shape.hpp"
 
 namespace maparray {
@@ -132,10 +133,11 @@ template <class T>
 struct is_std_complex<std::complex<T>> : std::true_type {};
 }  // namespace detail
 
-// Element types that have a dtype_of<T>(): bool, the integer and floating-point types, and
-// std::complex<float> / std::complex<double>.
+// Element types that have a dtype_of<T>(): bool, the integer and floating-point types,
+// float16, and std::complex<float> / std::complex<double>.
 template <class T>
 concept numeric_element = std::is_arithmetic_v<std::remove_cv_t<T>> ||
+    std::is_same_v<std::remove_cv_t<T>, float16> ||
     (detail::is_std_complex<std::remove_cv_t<T>>::value&&
          std::is_floating_point_v<typename std::remove_cv_t<T>::value_type>);
 
@@ -148,7 +150,7 @@ dtype dtype_of() {
     return dtype::primitive(dtype_kind::boolean, 1, byte_order::not_applicable);
   } else if constexpr (detail::is_std_complex<U>::value) {
     return dtype::primitive(dtype_kind::complex, size);
-  } else if constexpr (std::is_floating_point_v<U>) {
+  } else if constexpr (std::is_floating_point_v<U> || std::is_same_v<U, float16>) {
     return dtype::primitive(dtype_kind::floating, size);
   } else if constexpr (std::is_signed_v<U>) {
     return dtype::primitive(dtype_kind::signed_integer, size,

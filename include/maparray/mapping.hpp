@@ -34,6 +34,14 @@ enum class mode {
   copy_on_write,  // private: writes stay in this process, the file is never changed
 };
 
+// What a mapping's memory is.
+enum class memory_source {
+  none,       // an empty or closed handle
+  file,       // a file or a named shared-memory object: pages belong to the page cache
+  anonymous,  // private memory of this process (anonymous shared memory included)
+  borrowed,   // memory the caller owns (array_from_buffer, numpy arrays)
+};
+
 // Whether flush() waits for the data to reach the disk.
 enum class flush_mode { sync, async };
 
@@ -161,6 +169,8 @@ class mapping {
   bool is_open() const noexcept;
   // The number of live leases (arrays) on the region. Never throws.
   std::int64_t views() const noexcept;
+  // What the memory is. Never throws.
+  memory_source source() const noexcept;
 
   // Writes modified pages of [offset, offset + size) (relative to data()) back to the file with
   // msync; only pages actually modified are written. Does nothing for read-only, private and

@@ -114,6 +114,18 @@ dims resolve_shape(const shape_spec& spec, index_t available);
 // Element strides (not bytes) of a contiguous array of `shape` in `layout`. Never throws.
 dims contiguous_strides(std::span<const index_t> shape, order layout) noexcept;
 
+// The shape that arrays of `shapes` broadcast to, by NumPy's rules: shapes are aligned at their
+// last axes, and along each axis the lengths must agree or be 1 (missing axes count as 1).
+// Throws std::invalid_argument with NumPy's message ("operands could not be broadcast together
+// with shapes (2,3) (4,)").
+dims broadcast_shapes(std::span<const dims> shapes);
+
+// The strides (of any unit) that view an array of `shape` and `strides` as an array of
+// `target`, the shape it broadcasts to: 0 along the axes it is repeated on. Throws
+// std::invalid_argument as broadcast_shapes() if `shape` does not broadcast to `target`.
+dims broadcast_strides(std::span<const index_t> shape, std::span<const index_t> strides,
+                       std::span<const index_t> target);
+
 // a * b on sizes, or std::overflow_error naming `what`.
 index_t checked_mul(index_t a, index_t b, const char* what);
 // a + b on sizes, or std::overflow_error naming `what`.

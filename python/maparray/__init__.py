@@ -22,20 +22,39 @@ close().
 """
 
 import os as _os
+import sys as _sys
 
 import numpy as _numpy
 
 from ._maparray import FormatError, Mapping, atomic_add, compare_exchange, create, map_file
 from ._maparray import append_npy, create_npy, open, remove_shared, shared
-from ._maparray import add, divide, maximum, minimum, multiply, subtract
-from ._maparray import max, mean, min, sum
-from ._maparray import _array_from_buffer, _typecode_dtype
+from ._maparray import _array_from_buffer, _typecode_dtype, _evaluate, result_type
+from . import _maparray
 
+# The elementwise operations (numpy's ufuncs of the same names) and the reductions.
+_UFUNCS = (
+    "add", "subtract", "multiply", "divide", "floor_divide", "remainder", "fmod", "power",
+    "negative", "positive", "absolute", "square", "sign", "minimum", "maximum", "fmin", "fmax",
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
+    "logical_or", "logical_xor", "logical_not", "where", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "invert", "left_shift", "right_shift", "isnan", "isinf", "isfinite", "floor",
+    "ceil", "trunc", "rint", "copysign", "sqrt", "cbrt", "exp", "exp2", "expm1", "log", "log2",
+    "log10", "log1p", "hypot", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2",
+    "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
+)
+_REDUCTIONS = ("sum", "prod", "min", "max", "mean", "any", "all")
+for _name in _UFUNCS + _REDUCTIONS:
+    globals()[_name] = getattr(_maparray, _name)
+del _name
+true_divide = divide
+abs = absolute  # noqa: A001 (numpy's alias; not exported by `import *`)
+
+# `from maparray import *` must not shadow Python's open, sum, min, max, any, all or abs.
 __all__ = [
-    "add", "divide", "max", "maximum", "mean", "min", "minimum", "multiply", "subtract", "sum",
     "FormatError", "Mapping", "append_npy", "atomic_add", "compare_exchange", "create",
-    "create_npy", "map_file", "mapping_of", "maparray", "open", "remove_shared", "shared",
-]
+    "create_npy", "evaluate", "map_file", "mapping_of", "maparray", "remove_shared",
+    "result_type", "shared", "mean", "prod", "true_divide",
+] + [name for name in _UFUNCS]
 
 
 def mapping_of(array):
@@ -81,3 +100,37 @@ def maparray(filename, typecode="l", shape=None):
     mapping = mapping_of(array)
     fileobj = _os.fdopen(_os.dup(mapping.fileno()), "r+b")
     return array, mapping, fileobj
+
+
+def evaluate(ex, local_dict=None, global_dict=None, out=None, order="K", casting="safe", *,
+             threads=None, memory_budget=None, progress=None):
+    """Evaluates the expression text `ex` in one pass, as numexpr.evaluate does, out of core.
+
+    The expression is Python syntax over arrays and numbers: arithmetic (+ - * / // % **),
+    comparisons, & | ^ ~, numpy's elementwise functions by name (sqrt, where, arctan2...) and
+    at the outermost level one reduction (sum, prod, min, max, mean, any, all) with an optional
+    axis= (sum(a*b) is a dot product). Every operation has numpy's semantics (NumPy 2's type
+    promotion: Python numbers are weak); the result equals numpy's evaluation of the same text,
+    but the arrays are read once, chunk by chunk, and no full-size temporary is ever made, so
+    they may be far bigger than memory.
+
+    Names are looked up in local_dict and global_dict (default: the caller's locals and
+    globals), as numexpr does. out: an array of the result's shape to write into; None: a new
+    array in memory (zero-dimensional for a full reduction). order: accepted for numexpr's
+    signature; results are laid out in C order. casting: how the result may be cast into out
+    ('safe', numexpr's default). threads, memory_budget, progress: as for maparray.add.
+
+    Raises ValueError (syntax, shapes), TypeError (types without a loop, casting into out),
+    KeyError (an unknown name), OverflowError (a Python int that does not fit).
+    """
+    if order not in ("K", "C", "A", "F"):
+        raise ValueError("order must be 'K', 'C', 'A' or 'F', not %r" % (order,))
+    names = {}
+    if local_dict is None or global_dict is None:
+        frame = _sys._getframe(1)
+        names.update(frame.f_globals if global_dict is None else global_dict)
+        names.update(frame.f_locals if local_dict is None else local_dict)
+    else:
+        names.update(global_dict)
+        names.update(local_dict)
+    return _evaluate(ex, names, out, casting, threads, memory_budget, progress)

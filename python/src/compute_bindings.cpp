@@ -3,10 +3,13 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <optional>
+#include <stop_token>
 #include <string>
-#include <type_traits>
+#include <thread>
 #include <vector>
 
 #include "maparray/compute.hpp"
@@ -38,226 +41,389 @@ mapping storage_of(const py::array& a) {
   return {};
 }
 
-// `a` as an array<T>: over its Mapping if it has one (so the engine can read ahead and drop
-// pages behind), otherwise over its memory borrowed for the call. Throws py::value_error for
-// strides that are not whole elements or memory not aligned for T.
-template <class T>
-array<T> as_array(const py::array& a, const char* role) {
+// A numpy array as the library sees it: over its Mapping if it has one (so the engine can read
+// ahead and drop pages behind), otherwise over its memory borrowed for the call. Throws
+// py::type_error for dtypes maparray does not compute on.
+any_array to_any_array(const py::array& a) {
+  const py::dtype type = a.dtype();
+  const char kind = type.kind();
+  if (std::string("biufc").find(kind) == std::string::npos ||
+      type.attr("fields").ptr() != Py_None || type.attr("subdtype").ptr() != Py_None) {
+    throw py::type_error("maparray computes on bool, integer, float and complex arrays, not " +
+                         py::str(py::handle(type)).cast<std::string>());
+  }
+  const dtype element = dtype::parse(type.attr("str").cast<std::string>());
   const auto rank = static_cast<std::size_t>(a.ndim());
-  std::vector<index_t> shape(rank);
-  std::vector<index_t> strides(rank);
+  std::vector<index_t> shape(rank), strides(rank);
   for (std::size_t k = 0; k < rank; ++k) {
     shape[k] = a.shape(static_cast<py::ssize_t>(k));
-    const auto s = a.strides(static_cast<py::ssize_t>(k));
-    if (s % static_cast<py::ssize_t>(sizeof(T)) != 0) {
-      throw py::value_error(std::string(role) + " has strides that are not whole elements");
-    }
-    strides[k] = s / static_cast<index_t>(sizeof(T));
+    strides[k] = a.strides(static_cast<py::ssize_t>(k));
   }
-  auto* data = static_cast<T*>(const_cast<void*>(a.data()));
-  if (reinterpret_cast<std::uintptr_t>(data) % alignof(T) != 0) {
-    throw py::value_error(std::string(role) + " is not aligned for its element type");
-  }
+  auto* data = static_cast<std::byte*>(const_cast<void*>(a.data()));
   mapping storage = storage_of(a);
   if (!storage.is_open()) {
-    const auto extent = detail::covered_bytes(shape, strides, static_cast<index_t>(sizeof(T)));
-    auto* first = reinterpret_cast<std::byte*>(data) + extent.first;
-    storage = mapping::borrow({first, static_cast<std::size_t>(extent.size)}, a.writeable());
-  }
-  return array<T>(data, dims(std::span<const index_t>(shape)),
-                  dims(std::span<const index_t>(strides)), storage.lease());
-}
-
-// Calls fn(T{}) for the element type of `type`: native-order integers and float32/float64.
-// Throws py::type_error otherwise.
-template <class Fn>
-decltype(auto) with_type(const py::dtype& type, Fn&& fn) {
-  const char kind = type.kind();
-  const auto size = type.itemsize();
-  if (type.attr("isnative").cast<bool>()) {
-    if (kind == 'i' && size == 1) return fn(std::int8_t{});
-    if (kind == 'i' && size == 2) return fn(std::int16_t{});
-    if (kind == 'i' && size == 4) return fn(std::int32_t{});
-    if (kind == 'i' && size == 8) return fn(std::int64_t{});
-    if (kind == 'u' && size == 1) return fn(std::uint8_t{});
-    if (kind == 'u' && size == 2) return fn(std::uint16_t{});
-    if (kind == 'u' && size == 4) return fn(std::uint32_t{});
-    if (kind == 'u' && size == 8) return fn(std::uint64_t{});
-    if (kind == 'f' && size == 4) return fn(float{});
-    if (kind == 'f' && size == 8) return fn(double{});
-  }
-  throw py::type_error("maparray computes on native-order integers, float32 and float64, not " +
-                       py::str(py::handle(type)).cast<std::string>());
-}
-
-exec_options options_of(const std::optional<unsigned>& threads,
-                        const std::optional<std::size_t>& memory_budget) {
-  return {.threads = threads.value_or(0), .memory_budget = memory_budget.value_or(0)};
-}
-
-template <class Op>
-py::object binary(const py::object& x, const py::object& y, const py::object& out,
-                  std::optional<unsigned> threads, std::optional<std::size_t> memory_budget) {
-  const bool x_array = py::isinstance<py::array>(x);
-  const bool y_array = py::isinstance<py::array>(y);
-  if (!x_array && !y_array) throw py::type_error("at least one operand must be a numpy array");
-  const py::array first = (x_array ? x : y).cast<py::array>();
-  const py::dtype type = first.dtype();
-  if (x_array && y_array && !type.equal(y.cast<py::array>().dtype())) {
-    throw py::type_error("both arrays must have one dtype (" +
-                         py::str(py::handle(type)).cast<std::string>() + " and " +
-                         py::str(y.attr("dtype")).cast<std::string>() + ")");
-  }
-  py::array result;
-  if (out.is_none()) {
-    result = py::module_::import("numpy").attr("empty_like")(first);
-  } else {
-    result = out.cast<py::array>();
-    if (!result.dtype().equal(type)) {
-      throw py::type_error("out must have the operands' dtype " +
-                           py::str(py::handle(type)).cast<std::string>());
+    index_t low = 0, high = 0;
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (shape[k] == 0) low = high = 0;
+      const index_t reach = strides[k] * (shape[k] > 0 ? shape[k] - 1 : 0);
+      (reach < 0 ? low : high) += reach;
     }
-    if (!result.writeable()) throw py::value_error("out is read-only");
+    const auto size = a.size() == 0 ? 0 : static_cast<std::size_t>(high - low + element.itemsize());
+    storage = mapping::borrow({data + low, size}, a.writeable());
   }
-  const exec_options opts = options_of(threads, memory_budget);
-  with_type(type, [&](auto zero) {
-    using T = decltype(zero);
-    const array<T> target = as_array<T>(result, "out");
-    if (x_array && y_array) {
-      const array<const T> a = as_array<T>(x.cast<py::array>(), "the first operand");
-      const array<const T> b = as_array<T>(y.cast<py::array>(), "the second operand");
-      py::gil_scoped_release unlocked;
-      transform(target, Op{}, a, b, opts);
-    } else if (x_array) {
-      const array<const T> a = as_array<T>(x.cast<py::array>(), "the first operand");
-      const T s = y.cast<T>();
-      py::gil_scoped_release unlocked;
-      transform(
-          target, [s](T v) { return Op{}(v, s); }, a, opts);
-    } else {
-      const T s = x.cast<T>();
-      const array<const T> b = as_array<T>(y.cast<py::array>(), "the second operand");
-      py::gil_scoped_release unlocked;
-      transform(
-          target, [s](T v) { return Op{}(s, v); }, b, opts);
+  return any_array(data, element, dims(std::span<const index_t>(shape)),
+                   dims(std::span<const index_t>(strides)), storage.lease(), a.writeable());
+}
+
+// A Python argument as an operand: numpy arrays and numpy scalars are strong (a numpy scalar
+// counts as a zero-dimensional array), Python bool, int, float and complex are weak, anything
+// else goes through numpy.asarray. Throws py::type_error, OverflowError for an int beyond 64
+// bits.
+operand to_operand(const py::handle& x) {
+  if (py::isinstance<py::array>(x)) return to_any_array(py::reinterpret_borrow<py::array>(x));
+  const py::module_ numpy = py::module_::import("numpy");
+  if (py::isinstance(x, numpy.attr("generic"))) {
+    return to_any_array(numpy.attr("asarray")(x).cast<py::array>());
+  }
+  if (PyBool_Check(x.ptr())) return scalar(x.ptr() == Py_True);
+  if (PyLong_Check(x.ptr())) {
+    int overflow = 0;
+    const long long value = PyLong_AsLongLongAndOverflow(x.ptr(), &overflow);
+    if (overflow == 0) return scalar(static_cast<std::int64_t>(value));
+    if (overflow > 0) {
+      const unsigned long long big = PyLong_AsUnsignedLongLong(x.ptr());
+      if (!PyErr_Occurred()) return scalar(static_cast<std::uint64_t>(big));
+      PyErr_Clear();
     }
-    return 0;
-  });
+    PyErr_Clear();
+    PyErr_SetString(PyExc_OverflowError, ("Python integer " + py::str(x).cast<std::string>() +
+                                          " out of bounds for int64 and uint64")
+                                             .c_str());
+    throw py::error_already_set();
+  }
+  if (PyFloat_Check(x.ptr())) return scalar(PyFloat_AsDouble(x.ptr()));
+  if (PyComplex_Check(x.ptr())) {
+    return scalar(
+        std::complex<double>(PyComplex_RealAsDouble(x.ptr()), PyComplex_ImagAsDouble(x.ptr())));
+  }
+  return to_any_array(numpy.attr("asarray")(x).cast<py::array>());
+}
+
+// A memory budget from Python: None (the default, 64 MiB), a positive int, math.inf (no bound).
+std::size_t budget_of(const py::object& budget) {
+  if (budget.is_none()) return default_memory_budget;
+  if (PyFloat_Check(budget.ptr())) {
+    if (std::isinf(budget.cast<double>()) && budget.cast<double>() > 0) return unlimited_memory;
+    throw py::type_error("memory_budget is a number of bytes, None (64 MiB) or math.inf");
+  }
+  const auto bytes = budget.cast<long long>();
+  if (bytes <= 0) {
+    throw py::value_error("memory_budget must be positive (None: 64 MiB, math.inf: no bound)");
+  }
+  return static_cast<std::size_t>(bytes);
+}
+
+// How a computation runs, from the keyword arguments every function takes, and the Ctrl-C
+// handling: progress reports come between chunks, and on the main thread they run Python's
+// signal handlers, so that a KeyboardInterrupt stops the computation within a chunk.
+class engine_call {
+ public:
+  engine_call(const std::optional<unsigned>& threads, const py::object& memory_budget,
+              const py::object& progress)
+      : progress_(progress), main_(std::this_thread::get_id()) {
+    opts_.threads = threads.value_or(0);
+    opts_.memory_budget = budget_of(memory_budget);
+    opts_.stop = stop_.get_token();
+    if (progress.ptr() == Py_True) {
+      const py::module_ tqdm = py::module_::import("tqdm");
+      bar_ = tqdm.attr("tqdm")(py::arg("total") = 0, py::arg("unit") = "B",
+                               py::arg("unit_scale") = true);
+    } else if (!progress.is_none() && !PyCallable_Check(progress.ptr())) {
+      throw py::type_error("progress is None, True (a tqdm bar) or a callable(done, total)");
+    }
+    opts_.progress = [this](std::uint64_t done, std::uint64_t total) { report(done, total); };
+  }
+  engine_call(const engine_call&) = delete;
+  engine_call& operator=(const engine_call&) = delete;
+  ~engine_call() {
+    if (!bar_.is_none()) bar_.attr("close")();
+  }
+
+  const exec_options& options() const noexcept { return opts_; }
+
+  // Runs fn without the GIL; rethrows a Python exception raised meanwhile (a KeyboardInterrupt,
+  // or the progress callback's).
+  template <class Fn>
+  void run(Fn&& fn) {
+    try {
+      py::gil_scoped_release unlocked;
+      fn();
+    } catch (const cancelled_error&) {
+      if (!error_) throw;
+    }
+    if (error_) {
+      error_->restore();
+      throw py::error_already_set();
+    }
+  }
+
+ private:
+  void report(std::uint64_t done, std::uint64_t total) {
+    if (error_) return;
+    const bool main = std::this_thread::get_id() == main_;
+    if (!main && progress_.is_none()) return;
+    py::gil_scoped_acquire locked;
+    try {
+      if (main && PyErr_CheckSignals() != 0) throw py::error_already_set();
+      if (!bar_.is_none()) {
+        bar_.attr("total") = total;
+        bar_.attr("n") = done;
+        bar_.attr("refresh")();
+      } else if (!progress_.is_none()) {
+        progress_(done, total);
+      }
+    } catch (py::error_already_set& e) {
+      error_.emplace(std::move(e));
+      stop_.request_stop();
+    }
+  }
+
+  py::object progress_;
+  py::object bar_ = py::none();
+  std::thread::id main_;
+  std::stop_source stop_;
+  exec_options opts_;
+  std::optional<py::error_already_set> error_;
+};
+
+// numpy.empty for a result, C order.
+py::array new_result(const expression_result& r) {
+  std::vector<py::ssize_t> shape(r.shape.begin(), r.shape.end());
+  return py::array(py::dtype(r.type.str()), shape);
+}
+
+// NumPy returns a scalar, not a zero-dimensional array, when it made the result itself.
+py::object as_result(const py::array& result, bool made) {
+  if (made && result.ndim() == 0) return result[py::tuple()];
   return result;
 }
 
-// A numpy scalar of `type` (a numpy type name) holding `value`.
-template <class V>
-py::object scalar(const char* type, V value) {
-  return py::module_::import("numpy").attr(type)(value);
+casting casting_of(const std::string& text) {
+  const auto rule = parse_casting(text);
+  if (!rule) {
+    throw py::value_error("casting must be one of 'no', 'equiv', 'safe', 'same_kind', 'unsafe'");
+  }
+  return *rule;
 }
 
-template <class Reduce>
-py::object reduction(const py::array& a, std::optional<unsigned> threads,
-                     std::optional<std::size_t> memory_budget, Reduce reduce) {
-  const exec_options opts = options_of(threads, memory_budget);
-  return with_type(a.dtype(), [&](auto zero) -> py::object {
-    using T = decltype(zero);
-    const array<const T> in = as_array<T>(a, "the array");
-    const auto value = [&] {
-      py::gil_scoped_release unlocked;
-      return reduce(in, opts);
-    }();
-    using V = std::remove_cv_t<decltype(value)>;
-    if constexpr (std::is_same_v<V, T>) {
-      return a.dtype().attr("type")(value);
-    } else if constexpr (std::is_floating_point_v<V>) {
-      return scalar("float64", value);
-    } else if constexpr (std::is_signed_v<V>) {
-      return scalar("int64", value);
-    } else {
-      return scalar("uint64", value);
-    }
-  });
+py::object call_ufunc(ufunc f, const std::vector<py::handle>& inputs, const py::object& out,
+                      const std::string& rule, const std::optional<unsigned>& threads,
+                      const py::object& memory_budget, const py::object& progress) {
+  std::vector<operand> operands;
+  for (const auto& x : inputs) operands.push_back(to_operand(x));
+  const bool made = out.is_none();
+  const py::array result = made ? new_result(describe(f, operands)) : out.cast<py::array>();
+  const any_array target = to_any_array(result);
+  engine_call call(threads, memory_budget, progress);
+  call.run([&] { apply(f, operands, target, call.options(), casting_of(rule)); });
+  return as_result(result, made);
 }
 
-constexpr const char* binary_doc = R"doc(
-Elementwise {} of x and y into `out` (a new in-memory array if None), computed by maparray's
-out-of-core engine without holding the GIL: in chunks, on `threads` threads (default: one per
-core), reading the next chunks of mapped inputs ahead and, with a `memory_budget` in bytes,
-writing finished output back early and dropping finished pages so that the pages kept
-resident stay within the budget, whatever the size of the files.
+constexpr const char* ufunc_doc = R"doc(
+numpy.{0}, computed by maparray's engine in one pass without holding the GIL: the same result
+dtype (NumPy 2's promotion: Python numbers are weak), broadcasting and values as numpy's.
 
-x and y are arrays of one dtype (native-order integers, float32 or float64) and one shape, or
-one of them is a scalar converted to that dtype; out has the same dtype and shape and may be
-one of the inputs. Integers wrap around on overflow, as in numpy.
-Returns out. Raises TypeError (mixed or unsupported dtypes), ValueError (shapes differ, a
-read-only out), OSError (writing back failed).
+out: an array of the broadcast shape to write into (a file-backed array for results bigger
+    than memory); None: a new numpy array in memory, returned (a numpy scalar if every
+    operand was a number).
+casting: how the result may be cast into out, as numpy's ('same_kind').
+threads: worker threads (None: one per core).
+memory_budget: bytes of file pages the computation may keep resident (None: 64 MiB, the
+    default of every face of maparray; math.inf: no bound, fastest when everything fits).
+progress: None, a callable(done_bytes, total_bytes) called between chunks, or True for a
+    tqdm progress bar.
+Ctrl-C stops the computation within a chunk (out is then partly written).
+Raises TypeError (no loop for the types, a result that may not be cast into out),
+ValueError (shapes that do not broadcast), OverflowError (a Python int that does not fit),
+OSError (writing back failed).
 )doc";
 
-template <class Op>
-void define_binary(py::module_& module, const char* name, const char* what, const char* extra) {
-  std::string doc = binary_doc;
-  doc.replace(doc.find("{}"), 2, what);
-  doc += extra;
-  module.def(name, &binary<Op>, py::arg("x"), py::arg("y"), py::arg("out") = py::none(),
-             py::kw_only(), py::arg("threads") = py::none(), py::arg("memory_budget") = py::none(),
-             doc.c_str());
+std::string doc_for(std::string_view name) {
+  std::string doc = ufunc_doc;
+  doc.replace(doc.find("{0}"), 3, name);
+  return doc;
+}
+
+void define_ufunc(py::module_& module, ufunc f) {
+  const std::string name(maparray::name(f));
+  const std::string doc = doc_for(name);
+  switch (info(f).inputs) {
+    case 1:
+      module.def(
+          name.c_str(),
+          [f](const py::object& x, const py::object& out, const std::string& rule,
+              std::optional<unsigned> threads, const py::object& budget,
+              const py::object& progress) {
+            return call_ufunc(f, {x}, out, rule, threads, budget, progress);
+          },
+          py::arg("x"), py::arg("out") = py::none(), py::kw_only(),
+          py::arg("casting") = "same_kind", py::arg("threads") = py::none(),
+          py::arg("memory_budget") = py::none(), py::arg("progress") = py::none(), doc.c_str());
+      break;
+    case 2:
+      module.def(
+          name.c_str(),
+          [f](const py::object& x, const py::object& y, const py::object& out,
+              const std::string& rule, std::optional<unsigned> threads, const py::object& budget,
+              const py::object& progress) {
+            return call_ufunc(f, {x, y}, out, rule, threads, budget, progress);
+          },
+          py::arg("x"), py::arg("y"), py::arg("out") = py::none(), py::kw_only(),
+          py::arg("casting") = "same_kind", py::arg("threads") = py::none(),
+          py::arg("memory_budget") = py::none(), py::arg("progress") = py::none(), doc.c_str());
+      break;
+    default:
+      module.def(
+          name.c_str(),
+          [f](const py::object& condition, const py::object& x, const py::object& y,
+              const py::object& out, const std::string& rule, std::optional<unsigned> threads,
+              const py::object& budget, const py::object& progress) {
+            return call_ufunc(f, {condition, x, y}, out, rule, threads, budget, progress);
+          },
+          py::arg("condition"), py::arg("x"), py::arg("y"), py::arg("out") = py::none(),
+          py::kw_only(), py::arg("casting") = "same_kind", py::arg("threads") = py::none(),
+          py::arg("memory_budget") = py::none(), py::arg("progress") = py::none(), doc.c_str());
+      break;
+  }
+}
+
+std::optional<int> axis_of(const py::object& axis) {
+  if (axis.is_none()) return std::nullopt;
+  if (py::isinstance<py::tuple>(axis)) {
+    const auto t = axis.cast<py::tuple>();
+    if (t.size() == 1) return t[0].cast<int>();
+    throw py::value_error("maparray reduces over every axis or one axis, not " +
+                          py::str(axis).cast<std::string>());
+  }
+  return axis.cast<int>();
+}
+
+py::object call_reduction(reduction r, const py::object& a, const py::object& axis,
+                          const py::object& dtype_like, const py::object& out, bool keepdims,
+                          const std::optional<unsigned>& threads, const py::object& budget,
+                          const py::object& progress) {
+  const operand input = to_operand(a);
+  const any_array in =
+      input.is_array()
+          ? input.array()
+          : to_any_array(py::module_::import("numpy").attr("asarray")(a).cast<py::array>());
+  reduce_options how{.axis = axis_of(axis), .keepdims = keepdims};
+  if (!dtype_like.is_none()) {
+    const py::dtype type = py::dtype::from_args(dtype_like);
+    how.type = dtype::parse(type.attr("str").cast<std::string>());
+  }
+  const bool made = out.is_none();
+  py::array result;
+  if (made) {
+    const auto input_type = numeric_type_of(in.type());
+    if (!input_type) throw py::type_error("not a numeric array");
+    const auto requested = how.type ? numeric_type_of(*how.type) : std::nullopt;
+    const dims shape = reduced_shape(in.shape(), how);
+    result = new_result({to_dtype(reduction_result(r, *input_type, requested)), shape});
+  } else {
+    result = out.cast<py::array>();
+  }
+  const any_array target = to_any_array(result);
+  engine_call call(threads, budget, progress);
+  call.run([&] { reduce(r, in, target, how, call.options()); });
+  return as_result(result, made);
+}
+
+void define_reduction(py::module_& module, reduction r, const char* doc) {
+  module.def(
+      std::string(name(r)).c_str(),
+      [r](const py::object& a, const py::object& axis, const py::object& dtype,
+          const py::object& out, bool keepdims, std::optional<unsigned> threads,
+          const py::object& budget, const py::object& progress) {
+        return call_reduction(r, a, axis, dtype, out, keepdims, threads, budget, progress);
+      },
+      py::arg("a"), py::arg("axis") = py::none(), py::arg("dtype") = py::none(),
+      py::arg("out") = py::none(), py::arg("keepdims") = false, py::kw_only(),
+      py::arg("threads") = py::none(), py::arg("memory_budget") = py::none(),
+      py::arg("progress") = py::none(), doc);
+}
+
+py::object evaluate_py(const std::string& text, const py::dict& names, const py::object& out,
+                       const std::string& rule, std::optional<unsigned> threads,
+                       const py::object& budget, const py::object& progress) {
+  const expression e = expression::parse(text);
+  operand_map operands;
+  for (const std::string& name : e.names()) {
+    if (!names.contains(name)) {
+      throw py::key_error("'" + name + "' is not defined (expression '" + text + "')");
+    }
+    operands.emplace(name, to_operand(names[name.c_str()]));
+  }
+  const bool made = out.is_none();
+  const py::array result = made ? new_result(describe(e, operands)) : out.cast<py::array>();
+  const any_array target = to_any_array(result);
+  engine_call call(threads, budget, progress);
+  call.run([&] { evaluate(e, operands, target, call.options(), casting_of(rule)); });
+  return result;
+}
+
+// numpy.result_type of arrays, dtypes and Python numbers, by maparray's rules.
+py::dtype result_type_py(const py::args& args) {
+  std::vector<operand_type> types;
+  for (const auto& x : args) {
+    if (py::isinstance<py::dtype>(x) || py::isinstance<py::type>(x) || py::isinstance<py::str>(x)) {
+      const py::dtype t = py::dtype::from_args(py::reinterpret_borrow<py::object>(x));
+      const auto n = numeric_type_of(dtype::parse(t.attr("str").cast<std::string>()));
+      if (!n) throw py::type_error("not a numeric dtype: " + py::str(x).cast<std::string>());
+      types.push_back({*n, false});
+      continue;
+    }
+    const operand o = to_operand(x);
+    if (o.is_array()) {
+      types.push_back({*numeric_type_of(o.array().type()), false});
+    } else {
+      types.push_back(o.number().type());
+    }
+  }
+  if (types.empty()) throw py::type_error("at least one array or dtype is required");
+  return py::dtype(std::string(name(result_type(types))));
 }
 
 }  // namespace
 
 void bind_compute(py::module_& module) {
-  define_binary<op::add>(module, "add", "sum", "");
-  define_binary<op::subtract>(module, "subtract", "difference", "");
-  define_binary<op::multiply>(module, "multiply", "product", "");
-  define_binary<op::divide>(module, "divide", "quotient",
-                            "Integer division truncates toward zero and x / 0 is 0 (numpy's "
-                            "divide would give floats; use float arrays for true division).\n");
-  define_binary<op::minimum>(module, "minimum", "minimum", "NaN propagates, as in numpy.\n");
-  define_binary<op::maximum>(module, "maximum", "maximum", "NaN propagates, as in numpy.\n");
+  for (std::size_t i = 0; i < ufunc_count; ++i) define_ufunc(module, static_cast<ufunc>(i));
 
-  module.def(
-      "sum",
-      [](const py::array& a, std::optional<unsigned> threads,
-         std::optional<std::size_t> memory_budget) {
-        return reduction(a, threads, memory_budget,
-                         [](const auto& in, const exec_options& o) { return sum(in, o); });
-      },
-      py::arg("a"), py::kw_only(), py::arg("threads") = py::none(),
-      py::arg("memory_budget") = py::none(), R"doc(
-The sum of all elements, computed by the out-of-core engine without the GIL (see add): a
-numpy.float64 for float arrays (added pairwise, so the error stays near one rounding even over
-billions of elements; numpy's float32 sum returns float32), numpy.int64 / numpy.uint64 for
-integers (wrapping on overflow). 0 for an empty array.
+  define_reduction(module, reduction::sum, R"doc(
+numpy.sum, by maparray's engine in one pass without the GIL: the same dtype (int64 / uint64
+for bools and narrower integers, the input's for floating point; `dtype` chooses the
+accumulator), the same values (floating-point sums added pairwise). axis: None (every element)
+or one axis. Returns a numpy scalar, or an array for an axis or keepdims. The keyword arguments
+threads, memory_budget and progress are as for maparray.add.
 )doc");
-  module.def(
-      "mean",
-      [](const py::array& a, std::optional<unsigned> threads,
-         std::optional<std::size_t> memory_budget) {
-        return reduction(a, threads, memory_budget,
-                         [](const auto& in, const exec_options& o) { return mean(in, o); });
-      },
-      py::arg("a"), py::kw_only(), py::arg("threads") = py::none(),
-      py::arg("memory_budget") = py::none(),
-      "The arithmetic mean as a numpy.float64 (see sum). Raises ValueError for an empty array.");
-  module.def(
-      "min",
-      [](const py::array& a, std::optional<unsigned> threads,
-         std::optional<std::size_t> memory_budget) {
-        return reduction(a, threads, memory_budget,
-                         [](const auto& in, const exec_options& o) { return min(in, o); });
-      },
-      py::arg("a"), py::kw_only(), py::arg("threads") = py::none(),
-      py::arg("memory_budget") = py::none(),
-      "The smallest element, as a scalar of the array's dtype; NaN if any element is NaN. "
-      "Raises ValueError for an empty array.");
-  module.def(
-      "max",
-      [](const py::array& a, std::optional<unsigned> threads,
-         std::optional<std::size_t> memory_budget) {
-        return reduction(a, threads, memory_budget,
-                         [](const auto& in, const exec_options& o) { return max(in, o); });
-      },
-      py::arg("a"), py::kw_only(), py::arg("threads") = py::none(),
-      py::arg("memory_budget") = py::none(),
-      "The largest element, as a scalar of the array's dtype; NaN if any element is NaN. "
-      "Raises ValueError for an empty array.");
+  define_reduction(module, reduction::prod, "numpy.prod, as maparray.sum.");
+  define_reduction(module, reduction::min,
+                   "numpy.min (amin), as maparray.sum: NaN propagates; ValueError for nothing.");
+  define_reduction(module, reduction::max,
+                   "numpy.max (amax), as maparray.sum: NaN propagates; ValueError for nothing.");
+  define_reduction(module, reduction::mean,
+                   "numpy.mean, as maparray.sum: float64 for integers, the input's type for "
+                   "floating point; NaN for nothing.");
+  define_reduction(module, reduction::any, "numpy.any, as maparray.sum.");
+  define_reduction(module, reduction::all, "numpy.all, as maparray.sum.");
+
+  module.def("_evaluate", &evaluate_py, py::arg("ex"), py::arg("names"), py::arg("out"),
+             py::arg("casting"), py::arg("threads"), py::arg("memory_budget"), py::arg("progress"),
+             "The work of maparray.evaluate, given the names' values in a dict.");
+  module.def("result_type", &result_type_py, R"doc(
+numpy.result_type by maparray's rules (NumPy 2, NEP 50): arrays, numpy scalars and dtypes are
+strong, Python int, float and complex are weak. Raises TypeError for non-numeric types.
+)doc");
 }
 
 }  // namespace maparray::python

@@ -73,6 +73,12 @@ void register_errors(py::module_& module) {
       PyErr_SetString(PyExc_BufferError, e.what());
     } catch (const std::system_error& e) {
       set_os_error(e);
+    } catch (const type_error& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (const axis_error& e) {
+      // numpy.AxisError is both a ValueError and an IndexError, as NumPy raises it.
+      const py::object axis_error_type = py::module_::import("numpy").attr("AxisError");
+      PyErr_SetString(axis_error_type.ptr(), e.what());
     } catch (const std::logic_error& e) {
       // invalid_argument, out_of_range and the closed-mapping errors: the caller asked for
       // something impossible.
