@@ -11,10 +11,14 @@ mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -fno-omit-frame-pointer -Iinclude -Isrc)
 library=(src/dtype.cpp src/shape.cpp src/npy_descr.cpp src/npy_header.cpp src/npy_literal.cpp)
+# The expression target binds and evaluates: it needs the whole library.
+whole_library=(src/*.cpp src/compute/*.cpp)
 
-for target in npy_header npy_descr; do
+for target in npy_header npy_descr expression; do
   echo "== fuzz_$target (${seconds}s)"
-  clang++ "${flags[@]}" "fuzz/fuzz_$target.cpp" "${library[@]}" -o "$out/fuzz_$target"
+  sources=("${library[@]}")
+  [ "$target" = expression ] && sources=("${whole_library[@]}")
+  clang++ "${flags[@]}" "fuzz/fuzz_$target.cpp" "${sources[@]}" -lpthread -o "$out/fuzz_$target"
   # The first corpus directory receives new inputs; the checked-in seeds are only read.
   mkdir -p "$out/corpus_$target"
   seeds=("fuzz/corpus/$target")

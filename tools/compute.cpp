@@ -27,7 +27,6 @@ struct run_options {
   raw_layout raw;
   unsigned threads = std::max(1U, std::thread::hardware_concurrency());
   std::string memory_budget;  // default: the library's default
-  std::string casting = "same_kind";
   bool force = false;
 };
 
@@ -123,8 +122,6 @@ void run_eval(const eval_options& o) {
   for (const auto& [name, v] : opened) {
     if (v.file) arrays.push_back(&v.file->array);
   }
-  const auto rule = parse_casting(o.run.casting);
-  if (!rule) throw user_error("--casting must be no, equiv, safe, same_kind or unsafe");
   if (o.out.empty()) {
     if (result.shape.size() != 0) {
       throw user_error("'" + o.text + "' gives an array of shape " +
@@ -134,7 +131,7 @@ void run_eval(const eval_options& o) {
     std::vector<std::byte> value(static_cast<std::size_t>(result.type.itemsize()));
     const any_array out(value.data(), result.type, dims{}, dims{}, {}, true);
     progress_bar progress(bytes_moved(arrays, out));
-    maparray::evaluate(e, names, out, engine_options(o.run, progress), *rule);
+    maparray::evaluate(e, names, out, engine_options(o.run, progress));
     progress.finish();
     std::cout << print_array(out) << '\n';
     return;
@@ -144,7 +141,7 @@ void run_eval(const eval_options& o) {
   write_result(o.out, o.run.force, result, per_element,
                [&](const any_array& out, std::uint64_t total) {
                  progress_bar progress(total);
-                 maparray::evaluate(e, names, out, engine_options(o.run, progress), *rule);
+                 maparray::evaluate(e, names, out, engine_options(o.run, progress));
                  progress.finish();
                });
 }
@@ -161,15 +158,12 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("-o,--output", o->out,
                   "the result file (.npy by suffix, otherwise raw); without it, a single value "
                   "(a full reduction) is printed");
-  cmd->add_option("--casting", o->run.casting,
-                  "how the result may be cast into the output: no, equiv, safe, same_kind, unsafe")
-      ->check(CLI::IsMember({"no", "equiv", "safe", "same_kind", "unsafe"}));
   cmd->add_flag("--force", o->run.force, "replace an existing output file");
   add_run_options(*cmd, o->run);
   cmd->footer(
       "Operators + - * / // % ** & | ^ ~ and comparisons; numpy's functions by name (sqrt, where,\n"
       "arctan2, ...); one reduction (sum, prod, min, max, mean, any, all, with axis=K) outermost.\n"
-      "Numbers are weak, as Python's: a*2 keeps a's dtype.\n\nExamples:\n"
+      "Numbers are weak, as Python's: a*2 keeps a's dtype.\n\nExample:\n"
       "  maparray eval 'a*b + 2*c' a=x.npy b=y.npy c=z.npy -o d.npy --memory-budget 64M\n"
       "  maparray eval 'sum(a*b)' a=x.npy b=y.npy");
   cmd->callback([o] { run_eval(*o); });
@@ -282,7 +276,7 @@ void add_reduce_command(CLI::App& app, reduction r, const char* what) {
   cmd->add_option("-o,--output", o->out, "write the result to this file (needed with --axis)");
   cmd->add_flag("--force", o->run.force, "replace an existing output file");
   add_run_options(*cmd, o->run);
-  cmd->footer("The result's dtype and value are numpy's " + name + "'s.\n\nExamples:\n  maparray " +
+  cmd->footer("The result's dtype and value are numpy's " + name + "'s.\n\nExample:\n  maparray " +
               name + " a.npy\n  maparray " + name + " a.npy --axis 0 -o col_" + name + ".npy");
   cmd->callback([o] { run_reduce(*o); });
 }
@@ -294,12 +288,12 @@ void add_compute_commands(CLI::App& app) {
   add_binary_command(app, ufunc::add, "add", nullptr, "C = A + B, elementwise",
                      "maparray add a.npy b.npy -o c.npy --memory-budget 64M");
   add_binary_command(app, ufunc::subtract, "subtract", "sub", "C = A - B, elementwise",
-                     "maparray sub frames.npy background.npy -o signal.npy");
+                     "maparray subtract frames.npy background.npy -o signal.npy");
   add_binary_command(app, ufunc::multiply, "multiply", "mul", "C = A * B, elementwise",
-                     "maparray mul a.f32 0.5 -o half.f32 --dtype f4");
+                     "maparray multiply a.f32 0.5 -o half.f32 --dtype f4");
   add_binary_command(app, ufunc::divide, "divide", "div",
                      "C = A / B, elementwise true division (integers give float64)",
-                     "maparray div counts.npy totals.npy -o ratios.npy");
+                     "maparray divide counts.npy totals.npy -o ratios.npy");
   add_binary_command(app, ufunc::minimum, "minimum", nullptr,
                      "C = minimum(A, B), elementwise; NaN wins",
                      "maparray minimum a.npy 0 -o clipped.npy");

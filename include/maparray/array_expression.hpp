@@ -41,8 +41,9 @@ class array_expression {
   static array_expression reduce(reduction r, const array_expression& e,
                                  std::optional<int> axis = {});
 
-  // The expression as maparray::evaluate() takes it, and its operands. Never throws.
+  // The expression as maparray::evaluate() takes it. Never throws.
   const expression& parsed() const noexcept { return expression_; }
+  // Its operands, by the names the expression uses. Never throws.
   const operand_map& operands() const noexcept { return operands_; }
 
  private:

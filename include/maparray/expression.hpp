@@ -60,8 +60,8 @@ class expression {
 
 // What evaluating an expression gives: the result's dtype (native order) and shape.
 struct expression_result {
-  dtype type;
-  dims shape;
+  dtype type;  // the result's dtype, in native byte order
+  dims shape;  // the result's shape
 };
 
 // The dtype and shape of an expression's result for these operands. Throws type_error (an

@@ -12,6 +12,7 @@
 
 namespace maparray {
 
+// A half-precision number (see the file comment).
 class float16 {
  public:
   // Positive zero.

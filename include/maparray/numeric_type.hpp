@@ -6,7 +6,7 @@
 // a generic function with a value of that C++ type, which is how the run-time layers (the
 // compute engine, the tool, the Python module) reach typed code:
 //
-//   ma::visit(array.type(), [&]<class T>(T) { use(array.as<const T>()); });
+//   ma::visit(array.type(), [&](auto zero) { use(array.as<const decltype(zero)>()); });
 #pragma once
 
 #include <array>
@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -55,68 +56,11 @@ inline constexpr std::array<numeric_type, numeric_type_count> all_numeric_types{
 
 // The C++ type of each numeric type: element_type_t<numeric_type::float32> is float.
 template <numeric_type N>
-struct element_type;
-// @name The C++ type of each numeric type
-// @{
-template <>
-struct element_type<numeric_type::boolean> {
-  using type = bool;
-};
-template <>
-struct element_type<numeric_type::int8> {
-  using type = std::int8_t;
-};
-template <>
-struct element_type<numeric_type::uint8> {
-  using type = std::uint8_t;
-};
-template <>
-struct element_type<numeric_type::int16> {
-  using type = std::int16_t;
-};
-template <>
-struct element_type<numeric_type::uint16> {
-  using type = std::uint16_t;
-};
-template <>
-struct element_type<numeric_type::int32> {
-  using type = std::int32_t;
-};
-template <>
-struct element_type<numeric_type::uint32> {
-  using type = std::uint32_t;
-};
-template <>
-struct element_type<numeric_type::int64> {
-  using type = std::int64_t;
-};
-template <>
-struct element_type<numeric_type::uint64> {
-  using type = std::uint64_t;
-};
-template <>
-struct element_type<numeric_type::float16> {
-  using type = float16;
-};
-template <>
-struct element_type<numeric_type::float32> {
-  using type = float;
-};
-template <>
-struct element_type<numeric_type::float64> {
-  using type = double;
-};
-template <>
-struct element_type<numeric_type::complex64> {
-  using type = std::complex<float>;
-};
-template <>
-struct element_type<numeric_type::complex128> {
-  using type = std::complex<double>;
-};
-template <numeric_type N>
-using element_type_t = typename element_type<N>::type;
-// @}
+using element_type_t = std::tuple_element_t<
+    static_cast<std::size_t>(N),
+    std::tuple<bool, std::int8_t, std::uint8_t, std::int16_t, std::uint16_t, std::int32_t,
+               std::uint32_t, std::int64_t, std::uint64_t, float16, float, double,
+               std::complex<float>, std::complex<double>>>;
 
 namespace detail {
 // long long and long are both 64 bits here but distinct C++ types; both map to int64.

@@ -17,6 +17,9 @@ class operand {
  public:
   // An array operand. Never throws.
   operand(any_array a) noexcept : value_(std::move(a)) {}  // NOLINT(google-explicit-constructor)
+  // A typed array operand. Never throws except std::bad_alloc.
+  template <numeric_element T>
+  operand(const array<T>& a) : value_(any_array(a)) {}  // NOLINT(google-explicit-constructor)
   // A number operand. Never throws.
   operand(scalar s) noexcept : value_(s) {}  // NOLINT(google-explicit-constructor)
   // A weak number. Never throws.

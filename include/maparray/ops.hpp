@@ -157,6 +157,7 @@ namespace op {
 // Each struct is one operation; apply() computes in one loop type and never throws (except
 // power, see below). Call the object itself, not apply(), to get NumPy's type resolution.
 struct add : detail::numpy_operation<add, ufunc::add> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (std::is_same_v<T, bool>) {
@@ -168,7 +169,9 @@ struct add : detail::numpy_operation<add, ufunc::add> {
     }
   }
 };
+// numpy.subtract: x - y, wrapping around for integers.
 struct subtract : detail::numpy_operation<subtract, ufunc::subtract> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (detail::is_wrapping_integer_v<T>) {
@@ -178,7 +181,9 @@ struct subtract : detail::numpy_operation<subtract, ufunc::subtract> {
     }
   }
 };
+// numpy.multiply: x * y; and for bools; complex numbers by the schoolbook formula, as NumPy.
 struct multiply : detail::numpy_operation<multiply, ufunc::multiply> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (std::is_same_v<T, bool>) {
@@ -194,6 +199,7 @@ struct multiply : detail::numpy_operation<multiply, ufunc::multiply> {
 };
 // True division; integers are divided as float64 (7 / 2 is 3.5).
 struct divide : detail::numpy_operation<divide, ufunc::divide> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -206,6 +212,7 @@ struct divide : detail::numpy_operation<divide, ufunc::divide> {
 // Python's //: rounds toward negative infinity; an integer divided by 0 gives 0, and the most
 // negative integer divided by -1 gives itself (it wraps).
 struct floor_divide : detail::numpy_operation<floor_divide, ufunc::floor_divide> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (std::is_integral_v<T>) {
@@ -225,6 +232,7 @@ struct floor_divide : detail::numpy_operation<floor_divide, ufunc::floor_divide>
 };
 // Python's %: the result has the divisor's sign; x % 0 is 0 for integers, NaN for floats.
 struct remainder : detail::numpy_operation<remainder, ufunc::remainder> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (std::is_integral_v<T>) {
@@ -246,6 +254,7 @@ struct remainder : detail::numpy_operation<remainder, ufunc::remainder> {
 };
 // C's fmod: the result has the dividend's sign; x fmod 0 is 0 for integers, NaN for floats.
 struct fmod : detail::numpy_operation<fmod, ufunc::fmod> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (std::is_integral_v<T>) {
@@ -262,6 +271,7 @@ struct fmod : detail::numpy_operation<fmod, ufunc::fmod> {
 // x ** y. Integers wrap around; a signed integer to a negative power throws
 // std::invalid_argument, as NumPy raises ValueError.
 struct power : detail::numpy_operation<power, ufunc::power> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) {
     if constexpr (std::is_integral_v<T>) {
@@ -313,7 +323,9 @@ struct power : detail::numpy_operation<power, ufunc::power> {
     return std::pow(x, y);
   }
 };
+// numpy.negative: -x, wrapping around for integers.
 struct negative : detail::numpy_operation<negative, ufunc::negative> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x) noexcept {
     if constexpr (detail::is_wrapping_integer_v<T>) {
@@ -323,7 +335,9 @@ struct negative : detail::numpy_operation<negative, ufunc::negative> {
     }
   }
 };
+// numpy.positive: +x.
 struct positive : detail::numpy_operation<positive, ufunc::positive> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x) noexcept {
     return x;
@@ -331,6 +345,7 @@ struct positive : detail::numpy_operation<positive, ufunc::positive> {
 };
 // |x|; the most negative integer stays itself (it wraps); a complex number's magnitude.
 struct absolute : detail::numpy_operation<absolute, ufunc::absolute> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr auto apply(T x) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -344,7 +359,9 @@ struct absolute : detail::numpy_operation<absolute, ufunc::absolute> {
     }
   }
 };
+// numpy.square: x * x, wrapping around for integers.
 struct square : detail::numpy_operation<square, ufunc::square> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x) noexcept {
     return multiply::apply(x, x);
@@ -352,6 +369,7 @@ struct square : detail::numpy_operation<square, ufunc::square> {
 };
 // -1, 0 or 1 (NaN stays NaN); for a complex number, x / |x| (0 for 0), as NumPy 2.
 struct sign : detail::numpy_operation<sign, ufunc::sign> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -374,6 +392,7 @@ struct sign : detail::numpy_operation<sign, ufunc::sign> {
 // The smaller / larger; NaN wins (minimum, maximum) or loses (fmin, fmax) against numbers.
 // Complex numbers are ordered by real part, then imaginary part.
 struct minimum : detail::numpy_operation<minimum, ufunc::minimum> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (std::is_same_v<T, bool>) {
@@ -387,7 +406,9 @@ struct minimum : detail::numpy_operation<minimum, ufunc::minimum> {
     }
   }
 };
+// numpy.maximum: The larger of x and y, or the NaN if either is NaN.
 struct maximum : detail::numpy_operation<maximum, ufunc::maximum> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (std::is_same_v<T, bool>) {
@@ -401,7 +422,9 @@ struct maximum : detail::numpy_operation<maximum, ufunc::maximum> {
     }
   }
 };
+// numpy.fmin: The smaller of x and y; a NaN loses to a number.
 struct fmin : detail::numpy_operation<fmin, ufunc::fmin> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -413,7 +436,9 @@ struct fmin : detail::numpy_operation<fmin, ufunc::fmin> {
     }
   }
 };
+// numpy.fmax: The larger of x and y; a NaN loses to a number.
 struct fmax : detail::numpy_operation<fmax, ufunc::fmax> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -425,19 +450,25 @@ struct fmax : detail::numpy_operation<fmax, ufunc::fmax> {
     }
   }
 };
+// numpy.equal: x == y.
 struct equal : detail::numpy_operation<equal, ufunc::equal> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x, T y) noexcept {
     return x == y;
   }
 };
+// numpy.not_equal: x != y.
 struct not_equal : detail::numpy_operation<not_equal, ufunc::not_equal> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x, T y) noexcept {
     return x != y;
   }
 };
+// numpy.less: x < y (complex numbers by real, then imaginary part).
 struct less : detail::numpy_operation<less, ufunc::less> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x, T y) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -447,7 +478,9 @@ struct less : detail::numpy_operation<less, ufunc::less> {
     }
   }
 };
+// numpy.less_equal: x <= y.
 struct less_equal : detail::numpy_operation<less_equal, ufunc::less_equal> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x, T y) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -457,13 +490,17 @@ struct less_equal : detail::numpy_operation<less_equal, ufunc::less_equal> {
     }
   }
 };
+// numpy.greater: x > y.
 struct greater : detail::numpy_operation<greater, ufunc::greater> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x, T y) noexcept {
     return less::apply(y, x);
   }
 };
+// numpy.greater_equal: x >= y.
 struct greater_equal : detail::numpy_operation<greater_equal, ufunc::greater_equal> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x, T y) noexcept {
     return less_equal::apply(y, x);
@@ -471,24 +508,31 @@ struct greater_equal : detail::numpy_operation<greater_equal, ufunc::greater_equ
 };
 // Logical operations take any value as "not zero" (NaN is true).
 struct logical_and : detail::numpy_operation<logical_and, ufunc::logical_and> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x, T y) noexcept {
     return convert<bool>(x) && convert<bool>(y);
   }
 };
+// numpy.logical_or: x or y, by "not zero".
 struct logical_or : detail::numpy_operation<logical_or, ufunc::logical_or> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x, T y) noexcept {
     return convert<bool>(x) || convert<bool>(y);
   }
 };
+// numpy.logical_xor: Exactly one of x and y is not zero.
 struct logical_xor : detail::numpy_operation<logical_xor, ufunc::logical_xor> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x, T y) noexcept {
     return convert<bool>(x) != convert<bool>(y);
   }
 };
+// numpy.logical_not: x is zero.
 struct logical_not : detail::numpy_operation<logical_not, ufunc::logical_not> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x) noexcept {
     return !convert<bool>(x);
@@ -501,24 +545,31 @@ struct logical_not : detail::numpy_operation<logical_not, ufunc::logical_not> {
 // On bools, the logical operations. Shifts by at least the width give 0 (or -1 for a negative
 // number shifted right), and negative shift counts count as huge ones, as in NumPy.
 struct bitwise_and : detail::numpy_operation<bitwise_and, ufunc::bitwise_and> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     return static_cast<T>(x & y);
   }
 };
+// numpy.bitwise_or: x | y.
 struct bitwise_or : detail::numpy_operation<bitwise_or, ufunc::bitwise_or> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     return static_cast<T>(x | y);
   }
 };
+// numpy.bitwise_xor: x ^ y.
 struct bitwise_xor : detail::numpy_operation<bitwise_xor, ufunc::bitwise_xor> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     return static_cast<T>(x ^ y);
   }
 };
+// numpy.invert: ~x; not x for bools.
 struct invert : detail::numpy_operation<invert, ufunc::invert> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x) noexcept {
     if constexpr (std::is_same_v<T, bool>) {
@@ -528,7 +579,9 @@ struct invert : detail::numpy_operation<invert, ufunc::invert> {
     }
   }
 };
+// numpy.left_shift: x << y.
 struct left_shift : detail::numpy_operation<left_shift, ufunc::left_shift> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     using U = std::make_unsigned_t<T>;
@@ -536,7 +589,9 @@ struct left_shift : detail::numpy_operation<left_shift, ufunc::left_shift> {
     return static_cast<T>(static_cast<std::make_unsigned_t<decltype(+x)>>(x) << y);
   }
 };
+// numpy.right_shift: x >> y, arithmetic for signed integers.
 struct right_shift : detail::numpy_operation<right_shift, ufunc::right_shift> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr T apply(T x, T y) noexcept {
     using U = std::make_unsigned_t<T>;
@@ -551,6 +606,7 @@ struct right_shift : detail::numpy_operation<right_shift, ufunc::right_shift> {
 // Integers are never NaN nor infinite. floor, ceil, trunc and rint compute in floating point
 // (NumPy gives float16 for int8 input); rint rounds half to even.
 struct isnan : detail::numpy_operation<isnan, ufunc::isnan> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -562,7 +618,9 @@ struct isnan : detail::numpy_operation<isnan, ufunc::isnan> {
     }
   }
 };
+// numpy.isinf: x is infinite (either part of a complex number).
 struct isinf : detail::numpy_operation<isinf, ufunc::isinf> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -574,7 +632,9 @@ struct isinf : detail::numpy_operation<isinf, ufunc::isinf> {
     }
   }
 };
+// numpy.isfinite: x is neither infinite nor NaN.
 struct isfinite : detail::numpy_operation<isfinite, ufunc::isfinite> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static constexpr bool apply(T x) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -586,25 +646,33 @@ struct isfinite : detail::numpy_operation<isfinite, ufunc::isfinite> {
     }
   }
 };
+// numpy.floor: The largest integer not above x.
 struct floor : detail::numpy_operation<floor, ufunc::floor> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T x) noexcept {
     return std::floor(x);
   }
 };
+// numpy.ceil: The smallest integer not below x.
 struct ceil : detail::numpy_operation<ceil, ufunc::ceil> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T x) noexcept {
     return std::ceil(x);
   }
 };
+// numpy.trunc: x rounded toward zero.
 struct trunc : detail::numpy_operation<trunc, ufunc::trunc> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T x) noexcept {
     return std::trunc(x);
   }
 };
+// numpy.rint: x rounded to the nearest integer, half to even.
 struct rint : detail::numpy_operation<rint, ufunc::rint> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T x) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -614,7 +682,9 @@ struct rint : detail::numpy_operation<rint, ufunc::rint> {
     }
   }
 };
+// numpy.copysign: |x| with the sign of y.
 struct copysign : detail::numpy_operation<copysign, ufunc::copysign> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T x, T y) noexcept {
     return std::copysign(x, y);
@@ -626,33 +696,146 @@ struct copysign : detail::numpy_operation<copysign, ufunc::copysign> {
 // @{
 // C's functions of the same names (arc* are asin, acos...), on complex numbers too where NumPy
 // has them. Integers compute in the smallest floating type holding them (see ufunc.hpp).
-#define MAPARRAY_MATH_FUNCTION(name, c_name)                 \
-  struct name : detail::numpy_operation<name, ufunc::name> { \
-    template <class T>                                       \
-    static T apply(T x) noexcept {                           \
-      return std::c_name(x);                                 \
-    }                                                        \
-  };
-MAPARRAY_MATH_FUNCTION(sqrt, sqrt)
-MAPARRAY_MATH_FUNCTION(cbrt, cbrt)
-MAPARRAY_MATH_FUNCTION(exp, exp)
-MAPARRAY_MATH_FUNCTION(log, log)
-MAPARRAY_MATH_FUNCTION(log10, log10)
-MAPARRAY_MATH_FUNCTION(sin, sin)
-MAPARRAY_MATH_FUNCTION(cos, cos)
-MAPARRAY_MATH_FUNCTION(tan, tan)
-MAPARRAY_MATH_FUNCTION(arcsin, asin)
-MAPARRAY_MATH_FUNCTION(arccos, acos)
-MAPARRAY_MATH_FUNCTION(arctan, atan)
-MAPARRAY_MATH_FUNCTION(sinh, sinh)
-MAPARRAY_MATH_FUNCTION(cosh, cosh)
-MAPARRAY_MATH_FUNCTION(tanh, tanh)
-MAPARRAY_MATH_FUNCTION(arcsinh, asinh)
-MAPARRAY_MATH_FUNCTION(arccosh, acosh)
-MAPARRAY_MATH_FUNCTION(arctanh, atanh)
-#undef MAPARRAY_MATH_FUNCTION
+// numpy.sqrt: C's sqrt.
+struct sqrt : detail::numpy_operation<sqrt, ufunc::sqrt> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::sqrt(x);
+  }
+};
+// numpy.cbrt: C's cbrt.
+struct cbrt : detail::numpy_operation<cbrt, ufunc::cbrt> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::cbrt(x);
+  }
+};
+// numpy.exp: C's exp.
+struct exp : detail::numpy_operation<exp, ufunc::exp> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::exp(x);
+  }
+};
+// numpy.log: C's log.
+struct log : detail::numpy_operation<log, ufunc::log> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::log(x);
+  }
+};
+// numpy.log10: C's log10.
+struct log10 : detail::numpy_operation<log10, ufunc::log10> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::log10(x);
+  }
+};
+// numpy.sin: C's sin.
+struct sin : detail::numpy_operation<sin, ufunc::sin> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::sin(x);
+  }
+};
+// numpy.cos: C's cos.
+struct cos : detail::numpy_operation<cos, ufunc::cos> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::cos(x);
+  }
+};
+// numpy.tan: C's tan.
+struct tan : detail::numpy_operation<tan, ufunc::tan> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::tan(x);
+  }
+};
+// numpy.arcsin: C's asin.
+struct arcsin : detail::numpy_operation<arcsin, ufunc::arcsin> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::asin(x);
+  }
+};
+// numpy.arccos: C's acos.
+struct arccos : detail::numpy_operation<arccos, ufunc::arccos> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::acos(x);
+  }
+};
+// numpy.arctan: C's atan.
+struct arctan : detail::numpy_operation<arctan, ufunc::arctan> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::atan(x);
+  }
+};
+// numpy.sinh: C's sinh.
+struct sinh : detail::numpy_operation<sinh, ufunc::sinh> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::sinh(x);
+  }
+};
+// numpy.cosh: C's cosh.
+struct cosh : detail::numpy_operation<cosh, ufunc::cosh> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::cosh(x);
+  }
+};
+// numpy.tanh: C's tanh.
+struct tanh : detail::numpy_operation<tanh, ufunc::tanh> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::tanh(x);
+  }
+};
+// numpy.arcsinh: C's asinh.
+struct arcsinh : detail::numpy_operation<arcsinh, ufunc::arcsinh> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::asinh(x);
+  }
+};
+// numpy.arccosh: C's acosh.
+struct arccosh : detail::numpy_operation<arccosh, ufunc::arccosh> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::acosh(x);
+  }
+};
+// numpy.arctanh: C's atanh.
+struct arctanh : detail::numpy_operation<arctanh, ufunc::arctanh> {
+  // The operation on values of one loop type T (see ufunc.hpp).
+  template <class T>
+  static T apply(T x) noexcept {
+    return std::atanh(x);
+  }
+};
 
+// numpy.exp2: 2 ** x.
 struct exp2 : detail::numpy_operation<exp2, ufunc::exp2> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T x) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -662,7 +845,9 @@ struct exp2 : detail::numpy_operation<exp2, ufunc::exp2> {
     }
   }
 };
+// numpy.log2: The base-2 logarithm.
 struct log2 : detail::numpy_operation<log2, ufunc::log2> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T x) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -674,6 +859,7 @@ struct log2 : detail::numpy_operation<log2, ufunc::log2> {
 };
 // exp(x) - 1, accurate near 0; for complex numbers through expm1 of the real part.
 struct expm1 : detail::numpy_operation<expm1, ufunc::expm1> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T x) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -687,6 +873,7 @@ struct expm1 : detail::numpy_operation<expm1, ufunc::expm1> {
 };
 // log(1 + x), accurate near 0 for real numbers.
 struct log1p : detail::numpy_operation<log1p, ufunc::log1p> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T x) noexcept {
     if constexpr (detail::is_complex_v<T>) {
@@ -697,13 +884,17 @@ struct log1p : detail::numpy_operation<log1p, ufunc::log1p> {
     }
   }
 };
+// numpy.hypot: sqrt(x*x + y*y) without overflow.
 struct hypot : detail::numpy_operation<hypot, ufunc::hypot> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T x, T y) noexcept {
     return std::hypot(x, y);
   }
 };
+// numpy.arctan2: The angle of the point (x, y): C's atan2(y, x).
 struct arctan2 : detail::numpy_operation<arctan2, ufunc::arctan2> {
+  // The operation on values of one loop type T (see ufunc.hpp).
   template <class T>
   static T apply(T y, T x) noexcept {
     return std::atan2(y, x);

@@ -20,6 +20,7 @@
 
 namespace maparray {
 
+// A number, weak or strong, as an operand (see the file comment).
 class scalar {
  public:
   // Weak 0. Never throws.

@@ -80,8 +80,8 @@ constexpr numeric_type promote_types(numeric_type a, numeric_type b) noexcept {
 // weak (an untyped number, whose `type` stands for its kind: any integer type for an int, any
 // floating type for a float, any complex type for a complex; a weak bool counts as strong).
 struct operand_type {
-  numeric_type type = numeric_type::float64;
-  bool weak = false;
+  numeric_type type = numeric_type::float64;  // the type, or for a weak number its kind
+  bool weak = false;                          // an untyped number
 };
 
 // The result type of combining operands, as numpy.result_type under NEP 50: the promotion of

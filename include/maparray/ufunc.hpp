@@ -119,10 +119,10 @@ enum class result_rule : std::uint8_t {
 
 // What maparray knows about one operation.
 struct ufunc_info {
-  std::string_view name;  // NumPy's name
-  int inputs;             // number of operands
-  type_set loops;         // the types it computes in
-  result_rule result;
+  std::string_view name;             // NumPy's name
+  int inputs;                        // number of operands
+  type_set loops;                    // the types it computes in
+  result_rule result;                // the type of the result
   bool integers_in_float64 = false;  // divide: integer and bool inputs compute in float64
   bool refuses_bool = false;         // subtract, negative, positive, sign: not for bools only
 };

@@ -63,7 +63,7 @@ def test_show_and_stats_of_npy(tool, tmp_path):
     assert tool.run("show", "z.npy").stdout == str(np.array(2.5)) + "\n"
 
 
-@pytest.mark.parametrize("op,fn", [("add", np.add), ("div", np.true_divide), ("max", np.maximum)])
+@pytest.mark.parametrize("op,fn", [("add", np.add), ("div", np.true_divide), ("maximum", np.maximum)])
 def test_arithmetic_on_npy_follows_numpy_promotion(tool, tmp_path, op, fn):
     a = np.arange(1, 13, dtype="i2").reshape(3, 4)
     b = np.asfortranarray(np.linspace(1, 2, 12, dtype=">f4").reshape(3, 4))
