@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <memory>
 #include <numeric>
 #include <stdexcept>
 #include <system_error>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "injected_failure.hpp"
 #include "maparray/raw_file.hpp"
 #include "temp_dir.hpp"
 
@@ -201,4 +204,116 @@ TEST(MapBlock, ProcessesWriteDisjointBlocksOfOneFile) {
   for (auto& child : children) EXPECT_EQ(child->wait(), 0);
   const auto all = ma::map_file<const std::int32_t>(path);
   for (index_t k = 0; k < 64 * 1000; ++k) ASSERT_EQ(all(k), k);
+}
+
+namespace {
+
+// The elements of the block [start, start + extent) of a (6, 10, 7) int32 array holding its
+// flat C-order index, contiguous in `order`.
+std::vector<std::int32_t> expected_block(const index_t (&start)[3], const index_t (&extent)[3],
+                                         ma::order order) {
+  std::vector<std::int32_t> values;
+  const auto at = [&](index_t i, index_t j, index_t k) {
+    values.push_back(
+        static_cast<std::int32_t>(((start[0] + i) * 10 + start[1] + j) * 7 + start[2] + k));
+  };
+  if (order == ma::order::c) {
+    for (index_t i = 0; i < extent[0]; ++i)
+      for (index_t j = 0; j < extent[1]; ++j)
+        for (index_t k = 0; k < extent[2]; ++k) at(i, j, k);
+  } else {
+    for (index_t k = 0; k < extent[2]; ++k)
+      for (index_t j = 0; j < extent[1]; ++j)
+        for (index_t i = 0; i < extent[0]; ++i) at(i, j, k);
+  }
+  return values;
+}
+
+std::span<std::byte> bytes_of(std::vector<std::int32_t>& v) {
+  return std::as_writable_bytes(std::span(v));
+}
+
+}  // namespace
+
+TEST(BlockCopy, ReadsTheBlockContiguouslyInTheFilesOrder) {
+  temp_dir dir;
+  const auto path = iota_file(dir, 6 * 10 * 7, 64);
+  const index_t start[] = {1, 2, 3};
+  const index_t extent[] = {4, 5, 3};
+  std::vector<std::int32_t> out(60, -1);
+  ma::read_block(path, layout({6, 10, 7}, ma::order::c, 64), start, extent, bytes_of(out));
+  EXPECT_EQ(out, expected_block(start, extent, ma::order::c));
+  // Whole rows and whole planes: fewer, longer runs.
+  const index_t rows[] = {2, 3, 0};
+  const index_t row_extent[] = {2, 4, 7};
+  std::vector<std::int32_t> runs(56, -1);
+  ma::read_block(path, layout({6, 10, 7}, ma::order::c, 64), rows, row_extent, bytes_of(runs));
+  EXPECT_EQ(runs, expected_block(rows, row_extent, ma::order::c));
+  const index_t planes[] = {4, 0, 0};
+  const index_t plane_extent[] = {2, 10, 7};
+  std::vector<std::int32_t> whole(140, -1);
+  ma::read_block(path, layout({6, 10, 7}, ma::order::c, 64), planes, plane_extent, bytes_of(whole));
+  EXPECT_EQ(whole, expected_block(planes, plane_extent, ma::order::c));
+}
+
+TEST(BlockCopy, WritesOnlyTheBlockInEitherOrder) {
+  for (const auto order : {ma::order::c, ma::order::fortran}) {
+    temp_dir dir;
+    const auto path = dir / "out.i32";
+    ma::create_file<std::int32_t>(path, {6 * 10 * 7});
+    const index_t start[] = {1, 2, 3};
+    const index_t extent[] = {4, 5, 3};
+    // The same values, block by block, as the (6, 10, 7) C-order iota laid out in `order`.
+    auto values = expected_block(start, extent, order);
+    ma::write_block(path, layout({6, 10, 7}, order), start, extent, bytes_of(values));
+    std::vector<std::int32_t> back(60, -1);
+    ma::read_block(path, layout({6, 10, 7}, order), start, extent, bytes_of(back));
+    EXPECT_EQ(back, values);
+    // Nothing outside the block was written.
+    const auto all = ma::map_file<const std::int32_t>(path);
+    std::size_t written = 0;
+    for (std::size_t k = 0; k < all.size(); ++k) written += all(static_cast<index_t>(k)) != 0;
+    EXPECT_EQ(written, 60u);  // the block's values are all above 0
+  }
+}
+
+TEST(BlockCopy, ZeroDimensionalAndEmptyBlocks) {
+  temp_dir dir;
+  const auto path = iota_file(dir, 3, 8);
+  std::int32_t scalar = -1;
+  ma::read_block(path, layout(ma::dims{}, ma::order::c, 12), {}, {},
+                 std::as_writable_bytes(std::span(&scalar, 1)));
+  EXPECT_EQ(scalar, 1);
+  const index_t start[] = {0};
+  const index_t extent[] = {0};
+  ma::read_block(path, layout({3}, ma::order::c, 8), start, extent, {});
+  ma::write_block(path, layout({3}, ma::order::c, 8), start, extent, {});
+}
+
+TEST(BlockCopy, RefusesAWrongSizeAndReportsSystemErrors) {
+  temp_dir dir;
+  const auto path = iota_file(dir, 60);
+  const index_t start[] = {0, 0};
+  const index_t extent[] = {2, 3};
+  std::vector<std::int32_t> out(5);
+  EXPECT_THROW(ma::read_block(path, layout({6, 10}), start, extent, bytes_of(out)),
+               std::invalid_argument);
+  out.resize(6);
+  const index_t past[] = {5, 0};
+  EXPECT_THROW(ma::read_block(path, layout({6, 10}), past, extent, bytes_of(out)),
+               std::out_of_range);
+  EXPECT_THROW(ma::write_block(dir / "missing", layout({6, 10}), start, extent, bytes_of(out)),
+               std::system_error);
+  EXPECT_THROW(ma::write_block(path, layout({7, 10}), past, extent, bytes_of(out)),
+               std::out_of_range);  // the file is not extended
+  EXPECT_EQ(std::filesystem::file_size(path), 240u);
+  ma::testing::expect_injected_failure("pread", EIO, [&] {
+    ma::read_block(path, layout({6, 10}), start, extent, bytes_of(out));
+  });
+  ma::testing::expect_injected_failure(
+      "pwrite", ENOSPC,
+      [&] {
+        ma::write_block(path, layout({6, 10}), start, extent, bytes_of(out));
+      },
+      1);
 }

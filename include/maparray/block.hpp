@@ -53,4 +53,25 @@ any_array map_block(const std::filesystem::path& path, const file_layout& layout
                     std::span<const index_t> start, std::span<const index_t> extent,
                     mode how = mode::read);
 
+// Copies the block [start, start + extent) of the array laid out by `layout` in the file at
+// `path` into `out`, which receives it contiguously in layout.order (block shape `extent`).
+// Nothing is mapped: the block is read with one pread(2) per contiguous run of the file, so it
+// costs no resident memory beyond `out`, however it is spread over the file (a block of a few
+// columns of a C-order file spans whole rows; mapped, each page touched brings its neighbours
+// in too). Throws as map_block(), and std::invalid_argument if out.size() is not the block's
+// size in bytes.
+void read_block(const std::filesystem::path& path, const file_layout& layout,
+                std::span<const index_t> start, std::span<const index_t> extent,
+                std::span<std::byte> out);
+
+// Copies `in`, the block's elements contiguous in layout.order, into the block
+// [start, start + extent) of the file at `path`, with one pwrite(2) per contiguous run: only the
+// block's own bytes are written, so writers of disjoint blocks need no lock, even where their
+// blocks share pages. The file must already hold the block (it is not extended). The data
+// reaches the file's pages, not necessarily the disk: sync the file (commit_staged() does) for
+// that. Throws as read_block().
+void write_block(const std::filesystem::path& path, const file_layout& layout,
+                 std::span<const index_t> start, std::span<const index_t> extent,
+                 std::span<const std::byte> in);
+
 }  // namespace maparray

@@ -26,7 +26,8 @@ import os as _os
 import numpy as _numpy
 
 from ._maparray import FormatError, Mapping, atomic_add, compare_exchange, create, map_file
-from ._maparray import append_npy, create_npy, map_block, npy_header, open, remove_shared, shared
+from ._maparray import append_npy, create_npy, map_block, npy_header, open, read_block
+from ._maparray import remove_shared, shared, write_block
 from ._maparray import add, divide, maximum, minimum, multiply, subtract
 from ._maparray import max, mean, min, sum
 from ._maparray import _array_from_buffer, _typecode_dtype
@@ -35,7 +36,7 @@ __all__ = [
     "add", "divide", "max", "maximum", "mean", "min", "minimum", "multiply", "subtract", "sum",
     "FormatError", "Mapping", "append_npy", "atomic_add", "compare_exchange", "create",
     "create_npy", "map_block", "map_file", "mapping_of", "maparray", "npy_header", "open",
-    "remove_shared", "shared",
+    "read_block", "remove_shared", "shared", "write_block",
 ]
 
 

@@ -92,3 +92,47 @@ def test_map_block_errors():
     assert missing.value.errno == errno.ENOENT and missing.value.filename == "missing"
     with pytest.raises(ValueError):
         maparray.map_block("raw.i32", "<i4", (6, 10), (0, 0), (1, 10), mode="w")
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_read_block_equals_numpy_slice_in_the_files_order(order):
+    expected = np.arange(9 * 13 * 4, dtype=">i4").reshape(9, 13, 4, order=order)
+    np.save("a.npy", expected)
+    h = maparray.npy_header("a.npy")
+    for start, extent in [((1, 2, 1), (5, 7, 2)), ((0, 0, 0), (9, 13, 4)), ((3, 0, 0), (2, 13, 4)),
+                          ((8, 12, 3), (1, 1, 1)), ((2, 3, 0), (0, 4, 4))]:
+        block = maparray.read_block("a.npy", h["dtype"], h["shape"], start, extent,
+                                    offset=h["offset"], order=order)
+        region = tuple(slice(s, s + e) for s, e in zip(start, extent))
+        assert block.dtype == expected.dtype and block.shape == tuple(extent)
+        assert np.array_equal(block, expected[region])
+        assert block.flags.f_contiguous if order == "F" else block.flags.c_contiguous
+        assert block.base is None or not isinstance(block.base, maparray.Mapping)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_write_block_writes_only_the_block(order):
+    np.save("a.npy", np.zeros((6, 10), "<f8", order=order))
+    h = maparray.npy_header("a.npy")
+    values = np.arange(12, dtype="<i4").reshape(4, 3).T  # another dtype, not contiguous
+    maparray.write_block("a.npy", h["dtype"], h["shape"], (2, 5), values, offset=h["offset"],
+                         order=order)
+    expected = np.zeros((6, 10))
+    expected[2:5, 5:9] = values
+    assert np.array_equal(np.load("a.npy"), expected)
+
+
+def test_write_block_errors():
+    np.save("a.npy", np.zeros((6, 10), "<i4"))
+    h = maparray.npy_header("a.npy")
+    args = ("a.npy", h["dtype"], h["shape"])
+    with pytest.raises(TypeError):  # float to int is not a cast within a kind
+        maparray.write_block(*args, (0, 0), np.ones((2, 2)), offset=h["offset"])
+    with pytest.raises(ValueError, match="reaches past"):
+        maparray.write_block(*args, (5, 0), np.ones((2, 2), "i4"), offset=h["offset"])
+    with pytest.raises(ValueError, match="past the end"):  # the file is not extended
+        maparray.write_block("a.npy", "<i4", (7, 10), (6, 0), np.ones((1, 10), "i4"),
+                             offset=h["offset"])
+    with pytest.raises(FileNotFoundError):
+        maparray.write_block("missing", "<i4", (6, 10), (0, 0), np.ones((1, 1), "i4"))
+    assert np.array_equal(np.load("a.npy"), np.zeros((6, 10)))
