@@ -103,25 +103,25 @@ def _read_file_block(source, region):
                 f"dtype {found[0]}, shape {found[1]}, order {found[2]}, not dtype "
                 f"{source.dtype}, shape {source.shape}, order {source.order}")
     start, extent = _start_and_extent(region)
-    return _maparray.map_block(source.path, source.dtype, source.shape, start, extent,
-                               offset=source.offset, order=source.order, mode=source.mode)
+    layout = dict(offset=source.offset, order=source.order)
+    _, span = _core._block_bytes(source.dtype, source.shape, start, extent, **layout)
+    if span == source.dtype.itemsize * int(_np.prod(extent)):
+        # One contiguous region: the chunk is the mapping itself.
+        return _maparray.map_block(source.path, source.dtype, source.shape, start, extent,
+                                   mode=source.mode, **layout)
+    # A chunk spread over the file (a few columns of long rows) is read run by run: mapped, it
+    # would make far more than itself resident.
+    chunk = _maparray.read_block(source.path, source.dtype, source.shape, start, extent,
+                                 **layout)
+    chunk.flags.writeable = source.mode != "r"
+    return chunk
 
 
 def _write_file_block(target, block, region):
     """The task of to_npy and to_raw: writes one chunk into its region of the staged file."""
-    block = _np.asarray(block)
-    start, extent = _start_and_extent(region)
-    if block.size == 0:
-        return None
-    view = _maparray.map_block(target.path, target.dtype, target.shape, start, extent,
-                               offset=target.offset, order=target.order, mode="r+")
-    mapping = _maparray.mapping_of(view)
-    try:
-        view[...] = block
-        mapping.flush()
-    finally:
-        del view
-        mapping.close()  # unmapped now: the worker keeps none of the output's pages
+    start, _ = _start_and_extent(region)
+    _maparray.write_block(target.path, target.dtype, target.shape, start, block,
+                          offset=target.offset, order=target.order)
     return None
 
 
@@ -175,7 +175,22 @@ def _file_identity(path):
     return path, status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
 
 
-def _array_over(source, chunks, name, reader):
+class _RegionArray(_Array):
+    """A dask array each of whose chunks maps its own region of one file or shared array.
+
+    rechunk() cuts new regions of the same data instead of moving chunks between tasks: every
+    new chunk maps its region itself, so rechunking costs no memory and no transfers. The
+    chunks it chooses are dask's own (dask.array.rechunk's arguments mean the same)."""
+
+    def rechunk(self, chunks="auto", threshold=None, block_size_limit=None, balance=False):
+        chunks = super().rechunk(chunks, threshold, block_size_limit, balance).chunks
+        if chunks == self.chunks:
+            return self
+        source, reader, prefix = self._regions
+        return _array_over(source, chunks, prefix + _tokenize(self.name, chunks), reader, prefix)
+
+
+def _array_over(source, chunks, name, reader, prefix):
     """A dask array whose chunks `reader` makes from `source` and the chunk's region. Each
     task is (reader, source, region): a few hundred bytes pickled. Dask's optimizations fuse
     these root tasks into the blockwise operations over them (fuse_roots), so a chunk is
@@ -187,7 +202,9 @@ def _array_over(source, chunks, name, reader):
         layer[(name,) + index] = (reader, source, region)
     graph = _HighLevelGraph.from_collections(name, layer, dependencies=())
     meta = _np.empty((0,) * len(source.shape), dtype=source.dtype)
-    return _Array(graph, name, chunks, meta=meta)
+    array = _RegionArray(graph, name, chunks, meta=meta)
+    array._regions = (source, reader, prefix)
+    return array
 
 
 def from_npy(path, chunks="auto", *, mode="r", name=None):
@@ -215,7 +232,7 @@ def from_npy(path, chunks="auto", *, mode="r", name=None):
                         "F" if header["fortran_order"] else "C", header["offset"], mode, True)
     chunks = _normalize_chunks(chunks, source.shape, source.dtype, source.order)
     name = name or "from-npy-" + _tokenize(_file_identity(path), source, chunks)
-    return _array_over(source, chunks, name, _read_file_block)
+    return _array_over(source, chunks, name, _read_file_block, "from-npy-")
 
 
 def from_raw(path, dtype, shape=(-1,), *, offset=0, order="C", chunks="auto", mode="r",
@@ -234,7 +251,7 @@ def from_raw(path, dtype, shape=(-1,), *, offset=0, order="C", chunks="auto", mo
     del probe
     chunks = _normalize_chunks(chunks, source.shape, source.dtype, source.order)
     name = name or "from-raw-" + _tokenize(_file_identity(path), source, chunks)
-    return _array_over(source, chunks, name, _read_file_block)
+    return _array_over(source, chunks, name, _read_file_block, "from-raw-")
 
 
 def from_shared(shared_name, chunks="auto", *, mode="r"):
@@ -251,7 +268,7 @@ def from_shared(shared_name, chunks="auto", *, mode="r"):
     chunks = _normalize_chunks(chunks, array.shape, array.dtype, order)
     del array
     name = "from-shared-" + _tokenize(source, chunks)
-    return _array_over(source, chunks, name, _read_shared_block)
+    return _array_over(source, chunks, name, _read_shared_block, "from-shared-")
 
 
 def _stored(x, target, writer, name):

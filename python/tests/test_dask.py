@@ -23,7 +23,8 @@ ARRAYS = [
     np.asfortranarray(np.arange(30 * 7 * 5, dtype=">i2").reshape(30, 7, 5)),
     np.arange(50, dtype="u1") % 3 == 0,
     (np.arange(12) * (1 + 2j)).astype("<c8").reshape(3, 4),
-    np.array([(1.5, b"ab", 7), (2.5, b"cd", 8)] * 9, dtype=[("x", "<f4"), ("s", "S2"), ("n", ">u2")]),
+    np.array([(1.5, b"ab", 7), (2.5, b"cd", 8)] * 9,
+             dtype=[("x", "<f4"), ("s", "S2"), ("n", ">u2")]),
     np.array(3.5),
     np.zeros((0, 3), "<f4"),
 ]
