@@ -1,18 +1,19 @@
 """Dask arrays over maparray files and shared memory: chunks are regions, mapped in the worker.
 
     import maparray.dask as mad
-    x = mad.from_npy("big.npy", chunks="16 MiB")      # reads nothing; the graph holds the path
-    y = (x - x.mean()).rechunk((4096, 4096))
+    x = mad.from_npy("big.npy", chunks="16 MiB")      # reads the header; the graph holds paths
+    y = x.rechunk((4096, 4096)).T - x.mean()          # the rechunk maps new regions of big.npy
     mad.to_npy(y, "out.npy")                          # each chunk written into its place
 
 The graph of from_npy (from_raw, from_shared) holds, per chunk, only the file's path, the
-chunk's region and the dtype; the task that computes the chunk maps that region in the worker
-that runs it, so the graph pickles small and works with the threaded, process and distributed
-schedulers, and no process ever holds more of the file than the chunks it is working on.
+chunk's region and the dtype; the task that computes the chunk maps that region (or reads it,
+if it is spread over the file) in the worker that runs it, so the graph pickles small and works
+with the threaded, process and distributed schedulers, and no process ever holds more of the
+file than the chunks it is working on.
 
-to_npy (to_raw, to_shared) writes the header once, then every chunk task maps its own region
-of the output and writes the chunk straight into it, in parallel, with no lock: chunks share no
-element, and writers of neighbouring chunks that share a page write their own bytes of the same
+to_npy (to_raw, to_shared) writes the header once, then every chunk's task writes its chunk
+straight into its own region of the output, in parallel, with no lock: chunks share no element,
+and writers of neighbouring chunks that share a page write their own bytes of the same
 page-cache page. The file is written under a temporary name beside its path and renamed into
 place only when every chunk is written and synced, so no half-written file ever appears at the
 path, whatever fails or is cancelled.
