@@ -16,6 +16,9 @@ The original package's interface works too:
     myarray, mymmapobj, myfile = maparray.maparray('tmp.foo', 'f', (-1, 24))
     mymmapobj.flush()
 
+maparray.dask (an optional module; it needs Dask) makes files into Dask arrays whose tasks
+map their own chunks, and writes Dask arrays into .npy files chunk by chunk.
+
 Errors: OSError (with errno and filename) from the system, maparray.FormatError (a
 ValueError) for malformed files, ValueError for impossible requests, BufferError for a refused
 close().
