@@ -1,5 +1,6 @@
-// maparray.map_block, read_block and write_block, and the staged files behind maparray.dask.to_npy: the pieces that let
-// many processes each map, read and write their own block of one file.
+// maparray.map_block, read_block and write_block, and the staged files behind
+// maparray.dask.to_npy: the pieces that let many processes each map, read and write their own
+// block of one file.
 #pragma once
 
 #include <pybind11/pybind11.h>
