@@ -22,10 +22,10 @@ namespace maparray {
 // Where a whole array lies in a file: its element type, shape and order, and the byte offset of
 // its first element (a .npy file's npy::header::data_offset, or where a raw array starts).
 struct file_layout {
-  dtype type;
-  dims shape;
-  maparray::order order = order::c;
-  std::int64_t offset = 0;
+  dtype type;                        // the element type
+  dims shape;                        // the whole array's shape
+  maparray::order order = order::c;  // C (row-major) or Fortran (column-major)
+  std::int64_t offset = 0;           // byte offset of the first element in the file
 };
 
 // The bytes of a file that one block of an array spans.
