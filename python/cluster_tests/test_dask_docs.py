@@ -37,7 +37,16 @@ def expectations(code):
     return wanted
 
 
-def test_the_python_of_docs_dask_md_runs_as_shown(tmp_path):
+@pytest.fixture
+def scratch(tmp_path):
+    """tmp_path, emptied afterwards: the session writes 1 GiB, which pytest would keep."""
+    yield tmp_path
+    for entry in tmp_path.iterdir():
+        entry.unlink()
+
+
+def test_the_python_of_docs_dask_md_runs_as_shown(scratch):
+    tmp_path = scratch
     found = blocks()
     assert len(found) >= 3
     environment = dict(os.environ, PYTHONPATH=PYTHONPATH)
