@@ -9,6 +9,7 @@ packages=(
   libbenchmark-dev                    # benchmarks
   python3 python3-dev python3-numpy   # the Python module and the numpy interop tests
   python3-pytest python3-hypothesis   # the Python test suite
+  python3-dask python3-distributed   # maparray.dask and its tests on a local cluster
   pybind11-dev                        # the Python bindings
   python3-setuptools python3-wheel python3-pip  # pyproject.toml wheel builds, offline
   libcli11-dev                        # the command-line tool's argument parser

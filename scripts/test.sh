@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds and runs every test: the optimized build, then AddressSanitizer + UndefinedBehavior-
-# Sanitizer, then ThreadSanitizer for the tests labelled `threads` (threads and processes).
+# Builds and runs every test: the optimized build (its default run, then the slow tests labelled
+# `dask`), then AddressSanitizer + UndefinedBehaviorSanitizer, then ThreadSanitizer for the
+# tests labelled `threads` (threads and processes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -16,6 +17,8 @@ run_preset() {
 }
 
 run_preset default
+# The slow tests the default run leaves out: maparray.dask on a local cluster over 2 GiB files.
+ctest --preset dask
 run_preset asan
 run_preset tsan -L threads
 

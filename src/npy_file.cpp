@@ -262,4 +262,19 @@ any_array create_npy(const std::filesystem::path& path, const dtype& type, const
   return any_array(v.layout.data, type, v.layout.shape, strides, v.storage.lease(), true);
 }
 
+staged_file stage_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                      const create_options& opts) {
+  if (type.itemsize() == 0) {
+    throw std::invalid_argument("cannot stage " + quoted(path) + " with elements of zero bytes");
+  }
+  for (index_t d : shape.values()) {
+    if (d < 0) {
+      throw std::invalid_argument("cannot stage " + quoted(path) + " with shape " +
+                                  to_string(shape.values()) + ": dimensions must be >= 0");
+    }
+  }
+  const auto head = npy::format_header(type, shape.values().span(), opts.order == order::fortran);
+  return detail::stage(path, shape, opts, type.itemsize(), head);
+}
+
 }  // namespace maparray

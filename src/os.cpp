@@ -149,6 +149,25 @@ void rename(const std::filesystem::path& from, const std::filesystem::path& to) 
     throw_errno("rename", to);
 }
 
+void rename_exclusive(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (injected_failure("rename")) throw_errno("rename", to);
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return;
+  if (errno != EINVAL && errno != ENOSYS) throw_errno("renameat2", to);
+  // No RENAME_NOREPLACE here: a hard link is created only where no name exists.
+  if (::link(from.c_str(), to.c_str()) != 0) throw_errno("link", to);
+  ::unlink(from.c_str());
+}
+
+void sync_directory(const std::filesystem::path& path) {
+  if (injected_failure("fsync")) throw_errno("fsync", path);
+  const file dir = file::open(path, O_RDONLY | O_DIRECTORY);
+  int result;
+  do {
+    result = ::fsync(dir.fd());
+  } while (result != 0 && errno == EINTR);
+  if (result != 0 && errno != EINVAL) throw_errno("fsync", path);
+}
+
 void remove_quietly(const std::filesystem::path& path) noexcept {
   ::unlink(path.c_str());
 }

@@ -4,49 +4,20 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <random>
 #include <stdexcept>
 #include <string>
 
+#include "temporary_file.hpp"
+
 namespace maparray::detail {
 namespace {
-
-// Removes a file this library created when a later step fails. Never throws.
-class created_file_guard {
- public:
-  explicit created_file_guard(std::filesystem::path path) : path_(std::move(path)) {}
-  created_file_guard(const created_file_guard&) = delete;
-  created_file_guard& operator=(const created_file_guard&) = delete;
-  ~created_file_guard() {
-    if (!path_.empty()) sys::remove_quietly(path_);
-  }
-  void keep() noexcept { path_.clear(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Opens a new file with a unique name beside `target`, for an atomic replace.
-file open_temporary_beside(const std::filesystem::path& target, mode_t permissions) {
-  std::random_device entropy;
-  std::mt19937_64 random(entropy());
-  for (int attempt = 0;; ++attempt) {
-    auto name = target;
-    name += ".tmp-" + std::to_string(random() % 1'000'000'000'000ULL);
-    try {
-      return file::open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, permissions);
-    } catch (const std::system_error& e) {
-      if (e.code() != std::errc::file_exists || attempt == 16) throw;
-    }
-  }
-}
 
 // Zero-size elements (an empty record) would make every shape fit any file; refuse them before
 // anything is opened or created.
 void require_itemsize(const std::filesystem::path& path, index_t itemsize) {
   if (itemsize <= 0) {
-    throw std::invalid_argument("'" + path.string() + "': elements of " +
-                                std::to_string(itemsize) + " bytes cannot form an array");
+    throw std::invalid_argument("'" + path.string() + "': elements of " + std::to_string(itemsize) +
+                                " bytes cannot form an array");
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include "maparray/any_array.hpp"
 #include "maparray/array.hpp"
+#include "maparray/block.hpp"
 #include "maparray/compute.hpp"
 #include "maparray/dtype.hpp"
 #include "maparray/error.hpp"
@@ -13,4 +14,5 @@
 #include "maparray/raw_file.hpp"
 #include "maparray/shape.hpp"
 #include "maparray/shared.hpp"
+#include "maparray/staged_file.hpp"
 #include "maparray/version.hpp"

@@ -23,6 +23,7 @@
 #include "maparray/mapping.hpp"
 #include "maparray/raw_file.hpp"
 #include "maparray/shape.hpp"
+#include "maparray/staged_file.hpp"
 
 namespace maparray {
 namespace npy {
@@ -188,6 +189,13 @@ requires(!std::is_const_v<T>) array<T> create_npy(const std::filesystem::path& p
 // zero bytes.
 any_array create_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
                      const create_options& opts = {});
+
+// Stages the .npy file `path` (see staged_file.hpp): a zero-filled array of `type` and `shape`
+// (no -1) in opts.order with the header create_npy() writes, under a temporary name until
+// commit_staged(); its data_offset is where the elements start. Nothing is mapped. Throws as
+// stage_file(), and std::invalid_argument for a record numpy cannot describe.
+staged_file stage_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                      const create_options& opts = {});
 
 // Appends whole rows to the .npy file at `path`: along axis 0 of a C-order file, along the last
 // axis of a Fortran-order file. `elements` is in the file's memory order and its size must be a

@@ -109,12 +109,22 @@ void truncate(const file& f, std::int64_t length);
 // rename(2). Throws std::system_error naming `to`.
 void rename(const std::filesystem::path& from, const std::filesystem::path& to);
 
+// rename(2) that refuses to replace an existing `to` (renameat2 with RENAME_NOREPLACE; where
+// the file system lacks it, link(2) then unlink(2)). Throws std::system_error naming `to`
+// (EEXIST if it exists).
+void rename_exclusive(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// Makes the entries of the directory `path` durable (fsync of the directory), after a rename
+// into it. File systems that cannot sync a directory (EINVAL) are taken as done. Throws
+// std::system_error.
+void sync_directory(const std::filesystem::path& path);
+
 // unlink(2), ignoring errors: for removing what a failed operation created. Never throws.
 void remove_quietly(const std::filesystem::path& path) noexcept;
 
 // Fault injection for tests: the next call of `call` ("open", "fstat", "mmap", "msync",
 // "madvise", "mincore", "posix_fallocate", "ftruncate", "rename", "flock", "pread", "pwrite",
-// "fdatasync", "shm_open", "shm_unlink", "memfd_create", "fcntl") after `skip`
+// "fdatasync", "fsync", "shm_open", "shm_unlink", "memfd_create", "fcntl") after `skip`
 // successful ones fails with `error`, without being made. Thread-safe; costs one relaxed atomic
 // load per system call while nothing is injected. Never throws except std::bad_alloc.
 void inject_failure(std::string_view call, int error, int skip = 0);

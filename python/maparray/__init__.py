@@ -16,6 +16,9 @@ The original package's interface works too:
     myarray, mymmapobj, myfile = maparray.maparray('tmp.foo', 'f', (-1, 24))
     mymmapobj.flush()
 
+maparray.dask (an optional module; it needs Dask) makes files into Dask arrays whose tasks
+map their own chunks, and writes Dask arrays into .npy files chunk by chunk.
+
 Errors: OSError (with errno and filename) from the system, maparray.FormatError (a
 ValueError) for malformed files, ValueError for impossible requests, BufferError for a refused
 close().
@@ -27,7 +30,8 @@ import sys as _sys
 import numpy as _numpy
 
 from ._maparray import FormatError, Mapping, atomic_add, compare_exchange, create, map_file
-from ._maparray import append_npy, create_npy, open, remove_shared, shared
+from ._maparray import append_npy, create_npy, map_block, npy_header, open, read_block
+from ._maparray import remove_shared, shared, write_block
 from ._maparray import _array_from_buffer, _typecode_dtype, _evaluate, result_type
 from . import _maparray
 
@@ -52,8 +56,9 @@ abs = absolute  # noqa: A001 (numpy's alias; not exported by `import *`)
 # `from maparray import *` must not shadow Python's open, sum, min, max, any, all or abs.
 __all__ = [
     "FormatError", "Mapping", "append_npy", "atomic_add", "compare_exchange", "create",
-    "create_npy", "evaluate", "map_file", "mapping_of", "maparray", "remove_shared",
-    "result_type", "shared", "mean", "prod", "true_divide",
+    "create_npy", "evaluate", "map_block", "map_file", "mapping_of", "maparray", "npy_header",
+    "read_block", "remove_shared", "result_type", "shared", "write_block", "mean", "prod",
+    "true_divide",
 ] + [name for name in _UFUNCS]
 
 

@@ -11,6 +11,7 @@
 
 #include "arguments.hpp"
 #include "atomics.hpp"
+#include "block_bindings.hpp"
 #include "compute_bindings.hpp"
 #include "errors.hpp"
 #include "maparray/maparray.hpp"
@@ -121,6 +122,7 @@ PYBIND11_MODULE(_maparray, module) {
   bind_npy(module);
   bind_shared(module);
   bind_compute(module);
+  bind_blocks(module);
 
   module.def("map_file", &map_file_py, py::arg("path"), py::arg("dtype"),
              py::arg("shape") = py::make_tuple(-1), py::arg("mode") = "r+", py::arg("offset") = 0,

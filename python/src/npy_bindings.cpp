@@ -19,9 +19,9 @@ py::module_ npy_format() {
   return py::module_::import("numpy.lib.format");
 }
 
-// The numpy dtype of a library dtype, through the descr literal numpy itself would read from
-// a .npy header (so padding and titles mean what numpy makes of them).
-py::dtype to_numpy(const dtype& type) {
+}  // namespace
+
+py::dtype numpy_dtype_of(const dtype& type) {
   const py::object literal =
       py::module_::import("ast").attr("literal_eval")(npy::format_descr(type));
   auto result = npy_format().attr("descr_to_dtype")(literal).cast<py::dtype>();
@@ -31,11 +31,12 @@ py::dtype to_numpy(const dtype& type) {
   return result;
 }
 
-// The library dtype of a numpy dtype (no subarray at the top), through numpy's own descr.
-dtype from_numpy(const py::dtype& type) {
+dtype dtype_of_numpy(const py::dtype& type) {
   const py::object descr = npy_format().attr("dtype_to_descr")(type);
   return npy::parse_descr(py::repr(descr).cast<std::string>());
 }
+
+namespace {
 
 py::array open_py(const std::filesystem::path& path, std::string_view mode_text,
                   const py::object& dtype_like, const py::object& shape,
@@ -59,7 +60,7 @@ py::array open_py(const std::filesystem::path& path, std::string_view mode_text,
     py::gil_scoped_release unlocked;
     a = open(path, {.mode = how, .limits = {.max_header_length = max_header_size}});
   }
-  const py::dtype type = to_numpy(a.type());
+  const py::dtype type = numpy_dtype_of(a.type());
   return make_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), a.byte_strides(),
                     a.writable());
 }
@@ -74,7 +75,7 @@ py::array create_npy_py(const std::filesystem::path& path, const py::object& dty
     type = sub[py::int_(0)].cast<py::dtype>();
     for (const py::handle d : sub[py::int_(1)]) dims.push_back(d.cast<index_t>());
   }
-  const dtype element = from_numpy(type);
+  const dtype element = dtype_of_numpy(type);
   const create_options opts{
       .overwrite = overwrite, .sparse = sparse, .order = order_of(order_text)};
   any_array a;
@@ -94,7 +95,7 @@ void append_npy_py(const std::filesystem::path& path, const py::object& rows,
     py::gil_scoped_release unlocked;
     head = npy::read_header(path, limits);
   }
-  const py::dtype type = to_numpy(head.type);
+  const py::dtype type = numpy_dtype_of(head.type);
   const py::module_ numpy = py::module_::import("numpy");
   // The rows as the file's dtype, in the file's memory order.
   const py::array data = numpy.attr(head.fortran_order ? "asfortranarray" : "ascontiguousarray")(
@@ -117,6 +118,20 @@ void append_npy_py(const std::filesystem::path& path, const py::object& rows,
   const npy_options opts{.expect = head.type, .limits = limits};
   py::gil_scoped_release unlocked;
   detail::append_npy_bytes(path, bytes, std::nullopt, opts, head.type.itemsize());
+}
+
+py::dict npy_header_py(const std::filesystem::path& path, std::size_t max_header_size) {
+  npy::header head;
+  {
+    py::gil_scoped_release unlocked;
+    head = npy::read_header(path, {.max_header_length = max_header_size});
+  }
+  py::dict result;
+  result["dtype"] = numpy_dtype_of(head.type);
+  result["shape"] = py::tuple(py::cast(std::vector<index_t>(head.shape.begin(), head.shape.end())));
+  result["fortran_order"] = head.fortran_order;
+  result["offset"] = head.data_offset;
+  return result;
 }
 
 }  // namespace
@@ -142,6 +157,13 @@ Creates the .npy file `path` holding a zero-filled array of `dtype` and `shape` 
 with the header numpy.save writes (numpy.load reads it; it can grow with append_npy), and maps
 it read-write. Space is reserved up front unless sparse=True; an existing file is a
 FileExistsError unless overwrite=True. Returns a numpy.ndarray whose .base is a Mapping.
+)doc");
+  module.def("npy_header", &npy_header_py, py::arg("path"), py::kw_only(),
+             py::arg("max_header_size") = 10000, R"doc(
+Reads and checks the header of the .npy file `path` without mapping anything. Returns a dict:
+'dtype' (numpy.dtype), 'shape' (tuple), 'fortran_order' (bool) and 'offset' (the byte offset of
+the data in the file), as numpy.load would see them. Raises maparray.FormatError for a
+malformed header or a file shorter than its header says, OSError.
 )doc");
   module.def("append_npy", &append_npy_py, py::arg("path"), py::arg("rows"), py::kw_only(),
              py::arg("max_header_size") = 10000, R"doc(

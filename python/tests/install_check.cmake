@@ -11,7 +11,10 @@ run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix} --component pytho
 run(${CMAKE_COMMAND} -E env PYTHONPATH=${site} ${PYTHON} -c
     "import maparray, arrayfrombuffer, os; \
 assert maparray.__file__.startswith('${site}'), maparray.__file__; \
-assert arrayfrombuffer.arrayfrombuffer(bytearray(16), 'd').shape == (2,)")
+assert arrayfrombuffer.arrayfrombuffer(bytearray(16), 'd').shape == (2,); \
+import importlib.util; \
+dask_face = importlib.util.find_spec('dask') and __import__('maparray.dask').dask; \
+assert not dask_face or dask_face.__file__.startswith('${site}'), dask_face.__file__")
 run(${PYTHON} -c
     "import site, os; \
 dirs = [os.path.normpath(d) for d in site.getsitepackages(['${prefix}'])]; \
