@@ -438,7 +438,10 @@ void run_axis_reduction(const program& p, const any_array& out, const exec_optio
   run(planned, opts, s, [&](index_t c, index_t begin, index_t end) {
     try {
       workspace ws(p);
-      const auto [first, last] = turns.entries(c);
+      // Plain variables, which the row lambda below captures (clang before 16 cannot capture
+      // structured bindings).
+      const std::pair<index_t, index_t> range = turns.entries(c);
+      const index_t first = range.first, last = range.second;
       const bool use_partial = last - first <= (end - begin) / 2;
       std::vector<number> partial;
       if (use_partial) {

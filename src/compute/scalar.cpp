@@ -1,4 +1,6 @@
 // Scalars: range checks, parsing and printing as Python does.
+#include <locale.h>
+#include <stdlib.h>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -43,6 +45,17 @@ std::string python_float(double value, bool bare = false) {
   std::string text(buffer, end);
   if (!bare && text.find_first_of(".en") == std::string::npos) text += ".0";
   return text;
+}
+
+// Reads a decimal floating-point literal as Python does: a too-large literal is inf, a too-small
+// one the nearest subnormal or 0. strtod in the "C" locale rather than std::from_chars, which
+// not every standard library provides for double; the whole text must be consumed.
+bool read_double(std::string_view text, double& value) {
+  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", locale_t{});
+  const std::string copy(text);  // strtod needs a terminating NUL
+  char* end = nullptr;
+  value = strtod_l(copy.c_str(), &end, c_locale);
+  return end == copy.c_str() + copy.size();
 }
 
 }  // namespace
@@ -98,16 +111,9 @@ scalar scalar::parse(std::string_view text) {
     }
     return scalar(static_cast<std::int64_t>(0 - magnitude));
   }
+  if (body.find_first_of("xX") != std::string_view::npos) return fail();  // no hex floats
   double value = 0;
-  const auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), value);
-  if (end != body.data() + body.size() || ec == std::errc::invalid_argument) return fail();
-  if (ec == std::errc::result_out_of_range) {
-    // Python reads a too-large literal as inf and a too-small one as 0.
-    const auto e = body.find_first_of("eE");
-    value = e != std::string_view::npos && e + 1 < body.size() && body[e + 1] == '-'
-                ? 0.0
-                : std::numeric_limits<double>::infinity();
-  }
+  if (!read_double(body, value)) return fail();
   if (negative) value = -value;
   return imaginary ? scalar(std::complex<double>(0, value)) : scalar(value);
 }
