@@ -66,13 +66,15 @@ std::span<const std::byte> bytes_of(const py::array& a) {
 
 mm::open_options open_options_of(std::string_view mode, std::int64_t offset,
                                  const std::vector<index_t>& rows, bool page_aligned) {
-  return {.mode = mode_of(mode), .offset = offset, .rows_per_rank = rows,
-          .page_aligned = page_aligned};
+  return {
+      .mode = mode_of(mode), .offset = offset, .rows_per_rank = rows, .page_aligned = page_aligned};
 }
 
-mm::create_options create_options_of(bool overwrite, bool sparse,
-                                     const std::vector<index_t>& rows, bool page_aligned) {
-  return {.overwrite = overwrite, .sparse = sparse, .rows_per_rank = rows,
+mm::create_options create_options_of(bool overwrite, bool sparse, const std::vector<index_t>& rows,
+                                     bool page_aligned) {
+  return {.overwrite = overwrite,
+          .sparse = sparse,
+          .rows_per_rank = rows,
           .page_aligned = page_aligned};
 }
 
@@ -146,12 +148,12 @@ void binary(const py::object& x, const py::object& y, const mm::any_global_array
 }
 
 // The distributed named operations as function objects, so that binary() can take them.
-#define MAPARRAY_MPI_OPERATION(name)                                                      \
-  struct name##_op {                                                                      \
-    template <class X, class Y, class Out>                                                \
+#define MAPARRAY_MPI_OPERATION(name)                                                       \
+  struct name##_op {                                                                       \
+    template <class X, class Y, class Out>                                                 \
     void operator()(const X& x, const Y& y, const Out& out, const exec_options& o) const { \
-      mm::name(x, y, out, o);                                                             \
-    }                                                                                     \
+      mm::name(x, y, out, o);                                                              \
+    }                                                                                      \
   };
 MAPARRAY_MPI_OPERATION(add)
 MAPARRAY_MPI_OPERATION(subtract)
@@ -238,33 +240,32 @@ void bind_global_array(py::module_& module) {
   });
   cls.def("_to_local", [](const mm::any_global_array& a, const std::vector<index_t>& index) {
     const auto where = a.to_local(index_of(index));
-    return py::make_tuple(where.rank, py::tuple(py::cast(std::vector<index_t>(
-                                          where.index.begin(), where.index.end()))));
+    return py::make_tuple(
+        where.rank,
+        py::tuple(py::cast(std::vector<index_t>(where.index.begin(), where.index.end()))));
   });
-  cls.def("_to_global", [](const mm::any_global_array& a, int rank,
-                           const std::vector<index_t>& index) {
-    const dims g = a.to_global(rank, index_of(index));
-    return py::tuple(py::cast(std::vector<index_t>(g.begin(), g.end())));
-  });
+  cls.def("_to_global",
+          [](const mm::any_global_array& a, int rank, const std::vector<index_t>& index) {
+            const dims g = a.to_global(rank, index_of(index));
+            return py::tuple(py::cast(std::vector<index_t>(g.begin(), g.end())));
+          });
   cls.def("_get", [](const mm::any_global_array& a, const std::vector<index_t>& start,
                      py::array out) { a.get(index_of(start), bytes_of(out)); });
   cls.def("_put", [](const mm::any_global_array& a, const std::vector<index_t>& start,
                      const py::array& in) { a.put(index_of(start), bytes_of(in)); });
-  cls.def("_accumulate", [](const mm::any_global_array& a, const std::vector<index_t>& start,
-                            const py::array& in, std::string_view op) {
-    a.accumulate(index_of(start), bytes_of(in), op_of(op));
-  });
-  cls.def("_fetch_op", [](const mm::any_global_array& a, const std::vector<index_t>& index,
-                          const std::optional<py::array>& operand, py::array result,
-                          std::string_view op) {
-    a.fetch_op(index_of(index), operand ? operand->data() : nullptr, result.mutable_data(),
-               op_of(op));
-  });
-  cls.def("_compare_exchange",
-          [](const mm::any_global_array& a, const std::vector<index_t>& index, py::array expected,
-             const py::array& desired) {
-            return a.compare_exchange(index_of(index), expected.mutable_data(), desired.data());
+  cls.def("_accumulate",
+          [](const mm::any_global_array& a, const std::vector<index_t>& start, const py::array& in,
+             std::string_view op) { a.accumulate(index_of(start), bytes_of(in), op_of(op)); });
+  cls.def("_fetch_op",
+          [](const mm::any_global_array& a, const std::vector<index_t>& index,
+             const std::optional<py::array>& operand, py::array result, std::string_view op) {
+            a.fetch_op(index_of(index), operand ? operand->data() : nullptr, result.mutable_data(),
+                       op_of(op));
           });
+  cls.def("_compare_exchange", [](const mm::any_global_array& a, const std::vector<index_t>& index,
+                                  py::array expected, const py::array& desired) {
+    return a.compare_exchange(index_of(index), expected.mutable_data(), desired.data());
+  });
   cls.def("sync", &mm::any_global_array::sync);
   cls.def(
       "flush",
@@ -293,11 +294,11 @@ PYBIND11_MODULE(_maparray_mpi, module) {
   });
   bind_global_array(module);
 
-  module.def("_open_npy", [](std::int64_t comm, const std::filesystem::path& path,
-                             std::string_view mode, const std::vector<maparray::index_t>& rows,
-                             bool page_aligned) {
-    return mm::open_npy(comm_of(comm), path, open_options_of(mode, 0, rows, page_aligned));
-  });
+  module.def(
+      "_open_npy", [](std::int64_t comm, const std::filesystem::path& path, std::string_view mode,
+                      const std::vector<maparray::index_t>& rows, bool page_aligned) {
+        return mm::open_npy(comm_of(comm), path, open_options_of(mode, 0, rows, page_aligned));
+      });
   module.def("_map_file", [](std::int64_t comm, const std::filesystem::path& path,
                              const std::string& descr, const std::vector<maparray::index_t>& shape,
                              std::string_view mode, std::int64_t offset,

@@ -188,6 +188,7 @@ TEST_F(DistributedArray, AccumulateFromEveryRank) {
   std::vector<std::int64_t> mine(static_cast<std::size_t>(n), rank);
   a.sync();
   a.accumulate({0}, ones);
+  a.sync();  // every sum before any max
   a.accumulate({0}, mine, mm::accumulate_op::max);
   a.sync();
   std::vector<std::int64_t> back(static_cast<std::size_t>(n));
