@@ -1,5 +1,6 @@
-# How the MPI tests and examples are launched: maparray_add_mpi_test(NAME RANKS COMMAND...)
-# runs COMMAND under mpiexec with RANKS processes, labelled `mpi`.
+# How the MPI tests and examples are launched: maparray_add_mpi_test(NAME RANKS COMMAND...
+# [LABELS...] [ENVIRONMENT...] [TIMEOUT]) runs COMMAND under mpiexec with RANKS processes,
+# labelled `mpi` and LABELS.
 #
 # Open MPI 4 needs a few settings for one-sided communication over file mappings on one machine
 # (and in containers): its pt2pt one-sided component (the default one fails to create windows
@@ -22,7 +23,7 @@ if(NOT DEFINED MAPARRAY_MPIEXEC_ENVIRONMENT)
 endif()
 
 function(maparray_add_mpi_test)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;RANKS;TIMEOUT" "COMMAND;ENVIRONMENT")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "NAME;RANKS;TIMEOUT" "COMMAND;ENVIRONMENT;LABELS")
   if(NOT arg_TIMEOUT)
     set(arg_TIMEOUT 180)
   endif()
@@ -30,6 +31,6 @@ function(maparray_add_mpi_test)
            COMMAND ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${arg_RANKS} ${MPIEXEC_PREFLAGS}
                    ${arg_COMMAND} ${MPIEXEC_POSTFLAGS})
   # A hang (a rank left waiting) fails the test at the timeout instead of blocking the suite.
-  set_tests_properties(${arg_NAME} PROPERTIES LABELS mpi TIMEOUT ${arg_TIMEOUT}
+  set_tests_properties(${arg_NAME} PROPERTIES LABELS "mpi;${arg_LABELS}" TIMEOUT ${arg_TIMEOUT}
                        ENVIRONMENT "${MAPARRAY_MPIEXEC_ENVIRONMENT};${arg_ENVIRONMENT}")
 endfunction()

@@ -207,8 +207,8 @@ enum class accumulate_op {
 // Where an element of a distributed array lives: the owning rank and its index in that rank's
 // local() block.
 struct local_position {
-  int rank = 0;
-  dims index;
+  int rank = 0;  // the owning rank
+  dims index;    // the index in that rank's local() block
 };
 
 namespace detail {
@@ -335,8 +335,8 @@ class any_global_array {
 template <numeric_element T>
 class global_array {
  public:
-  using element_type = T;
-  using value_type = std::remove_cv_t<T>;
+  using element_type = T;                  // T, const for a read-only array
+  using value_type = std::remove_cv_t<T>;  // T without const
 
   // An empty handle. Never throws.
   global_array() = default;
@@ -353,7 +353,9 @@ class global_array {
 
   // The untyped handle sharing this array's state. Never throws.
   const any_global_array& any() const noexcept { return any_; }
-  // As the any_global_array members of the same names.
+  // @name Queries, indices and collective calls
+  // @{
+  // As the any_global_array members of the same names, which say what they throw.
   bool is_open() const noexcept { return any_.is_open(); }
   MPI_Comm comm() const { return any_.comm(); }
   int rank() const { return any_.rank(); }
@@ -372,6 +374,7 @@ class global_array {
   void sync() const { any_.sync(); }
   void flush(flush_mode how = flush_mode::sync) const { any_.flush(how); }
   void close() { any_.close(); }
+  // @}
 
   // This rank's block as an ordinary array (DASH's local, Global Arrays' access). Throws
   // std::logic_error for an empty handle.

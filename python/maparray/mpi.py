@@ -23,6 +23,10 @@ arguments; if one fails on any rank it raises the same exception with the same m
 OSError (with errno and filename), maparray.FormatError, ValueError, TypeError; RuntimeError
 when MPI itself fails.
 
+Close every GlobalArray (close(), or a `with` block) on every rank at the same point: freeing
+its MPI window is collective, and an array left to the garbage collector might be freed at
+different moments on different ranks.
+
 MPI must allow one thread at a time to call it (MPI_THREAD_SERIALIZED): Open MPI 4's
 one-sided component for file mappings (pt2pt) refuses MPI_THREAD_MULTIPLE, which mpi4py asks
 for by default. Importing this module before mpi4py.MPI sets mpi4py.rc.thread_level to
