@@ -5,8 +5,11 @@
 //   bench_mpi prepare DIR MIB          a.npy and b.npy: float32 arrays of MIB MiB (one rank)
 //   bench_mpi sum DIR THREADS          collective open_npy + mpi::sum of a.npy
 //   bench_mpi add DIR THREADS          mpi::add(a, b, c) into a new c.npy (made before the clock)
+//   bench_mpi add-existing DIR THREADS the same into a c.npy whose pages are all in memory (one
+//                                      untimed add first): the engine without new pages
 //   bench_mpi engine-sum DIR THREADS   the same without MPI: map + maparray::sum
 //   bench_mpi engine-add DIR THREADS   the same without MPI: maparray::add into a new file
+//   bench_mpi engine-add-existing DIR THREADS
 //   bench_mpi fetch_add DIR OPS        OPS fetch_adds per rank on one counter (on rank 0)
 #include <mpi.h>
 
@@ -33,10 +36,13 @@ double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
-void report(const std::string& op, int ranks, unsigned threads, double seconds, double check) {
+// `opened` is the part of `seconds` spent opening (the collective open of a sum), or 0.
+void report(const std::string& op, int ranks, unsigned threads, double seconds, double check,
+            double opened = 0) {
   std::printf(
-      "{\"op\": \"%s\", \"ranks\": %d, \"threads\": %u, \"seconds\": %.6f, \"check\": %.17g}\n",
-      op.c_str(), ranks, threads, seconds, check);
+      "{\"op\": \"%s\", \"ranks\": %d, \"threads\": %u, \"seconds\": %.6f, \"open\": %.6f, "
+      "\"check\": %.17g}\n",
+      op.c_str(), ranks, threads, seconds, opened, check);
 }
 
 // The engine alone, in one process without MPI.
@@ -48,11 +54,14 @@ int engine(const std::string& op, const fs::path& dir, unsigned threads) {
     report(op, 0, threads, seconds_since(start), total);
     return 0;
   }
-  if (op != "engine-add") throw std::invalid_argument("unknown operation " + op);
+  if (op != "engine-add" && op != "engine-add-existing") {
+    throw std::invalid_argument("unknown operation " + op);
+  }
   const auto a = ma::open_npy<const float>(dir / "a.npy");
   const auto b = ma::open_npy<const float>(dir / "b.npy");
   const auto c = ma::create_npy<float>(dir / "c.npy", {static_cast<ma::index_t>(a.size())},
                                        {.overwrite = true});
+  if (op == "engine-add-existing") ma::add(a, b, c, {.threads = threads});
   const auto start = clock_type::now();
   ma::add(a, b, c, {.threads = threads});
   const double seconds = seconds_since(start);
@@ -82,15 +91,17 @@ int distributed(const std::string& op, const fs::path& dir, std::int64_t arg) {
     MPI_Barrier(world);
     const auto start = clock_type::now();
     const auto a = mm::open_npy<const float>(world, dir / "a.npy");
+    const double opened = seconds_since(start);
     const double total = mm::sum(a, {.threads = threads});
     const double seconds = seconds_since(start);
-    if (rank == 0) report(op, ranks, threads, seconds, total);
+    if (rank == 0) report(op, ranks, threads, seconds, total, opened);
     return 0;
   }
-  if (op == "add") {
+  if (op == "add" || op == "add-existing") {
     const auto a = mm::open_npy<const float>(world, dir / "a.npy");
     const auto b = mm::open_npy<const float>(world, dir / "b.npy");
     const auto c = mm::create_npy<float>(world, dir / "c.npy", {a.size()}, {.overwrite = true});
+    if (op == "add-existing") mm::add(a, b, c, {.threads = threads});
     MPI_Barrier(world);
     const auto start = clock_type::now();
     mm::add(a, b, c, {.threads = threads});

@@ -40,14 +40,13 @@
 //     ranks on the same elements are ordered only by sync() (collective): writes made either
 //     way before sync() on every rank are seen either way after it.
 //   - flush() (collective) is sync() plus writing every rank's dirty pages back to the file:
-//     after it, any process on any node that maps or reads the file sees every rank's writes.
+//     any process on any node that maps or reads the file after it sees every rank's writes.
 #pragma once
 
 #include <mpi.h>
 #include <sys/types.h>
 
 #include <cstdint>
-#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -112,7 +111,7 @@ void collective(MPI_Comm comm, Fn&& fn) {
 // Arrays calls this the distribution, DASH the pattern.
 class row_blocks {
  public:
-  // No rows on one rank. Never throws.
+  // No rows on one rank. Never throws except std::bad_alloc.
   row_blocks() : ends_{0} {}
 
   // `rows` split over `ranks` as evenly as possible: the first rows % ranks ranks get one row
@@ -234,7 +233,8 @@ class any_global_array {
   // @name Queries (local, never collective)
   // @{
   // Each throws std::logic_error for an empty handle; after close() they still answer.
-  // The array's communicator: a duplicate of the one it was opened with.
+  // The array's communicator: a duplicate of the one it was opened with (MPI_COMM_NULL after
+  // close()).
   MPI_Comm comm() const;
   // This rank, and the number of ranks, in comm().
   int rank() const;

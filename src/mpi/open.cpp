@@ -303,7 +303,9 @@ any_global_array create(MPI_Comm comm, const std::filesystem::path& path, const 
     });
   }
   guard.keep();
-  s->local.storage().region()->name = path;
+  // Messages name the file by its final name, as maparray::create_file's do.
+  const mapping slab = s->local.storage();
+  if (slab.region()) slab.region()->name = path;
   return any_global_array(std::move(s));
 }
 
