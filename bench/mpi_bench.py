@@ -155,6 +155,8 @@ def section(times, opens, fetch, shared, mib, repeats, command, load):
 
 
 def write(performance_md, text):
+    """Replaces the section in `performance_md` (or appends it), keeping its hand-written
+    "### Reading it" part, which comments on the numbers."""
     with open(performance_md) as f:
         content = f.read()
     start = content.find(SECTION + "\n")
@@ -162,7 +164,11 @@ def write(performance_md, text):
         content = content.rstrip("\n") + "\n\n" + text
     else:
         end = content.find("\n## ", start + len(SECTION))
+        old = content[start:] if end < 0 else content[start:end + 1]
         rest = "" if end < 0 else content[end + 1:]
+        reading = old.find("### Reading it")
+        if reading >= 0:
+            text = text.rstrip("\n") + "\n\n" + old[reading:].rstrip("\n") + "\n"
         content = content[:start] + text + ("\n" + rest if rest else "")
     with open(performance_md, "w") as f:
         f.write(content.rstrip("\n") + "\n")
