@@ -1,5 +1,6 @@
 # Installs the library, its headers and a package config, so that an installed tree works with
-# find_package(maparray CONFIG REQUIRED) and target_link_libraries(app maparray::maparray).
+# find_package(maparray CONFIG REQUIRED) and target_link_libraries(app maparray::maparray), and,
+# where it was built, find_package(maparray CONFIG REQUIRED COMPONENTS mpi) with maparray::mpi.
 include(CMakePackageConfigHelpers)
 
 set(MAPARRAY_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/maparray)
@@ -7,7 +8,16 @@ set(MAPARRAY_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/maparray)
 install(TARGETS maparray EXPORT maparrayTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(DIRECTORY include/maparray DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(MAPARRAY_BUILD_MPI)
+  install(DIRECTORY include/maparray DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(TARGETS maparray_mpi EXPORT maparrayMpiTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(EXPORT maparrayMpiTargets NAMESPACE maparray:: DESTINATION ${MAPARRAY_CMAKE_DIR})
+else()
+  install(DIRECTORY include/maparray DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+          PATTERN "mpi*.hpp" EXCLUDE)
+endif()
 install(EXPORT maparrayTargets NAMESPACE maparray:: DESTINATION ${MAPARRAY_CMAKE_DIR})
 
 configure_package_config_file(cmake/maparrayConfig.cmake.in

@@ -19,6 +19,7 @@ packages=(
   libeigen3-dev xtensor-dev           # the optional Eigen and xtensor interop headers
   clang-19 libc++-19-dev libc++abi-19-dev libclang-rt-19-dev  # std::mdspan, for maparray/mdspan.hpp
   doxygen                             # the API reference (the docs target)
+  libopenmpi-dev openmpi-bin python3-mpi4py  # the optional MPI component and maparray.mpi
 )
 
 missing=()

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds and runs every test: the optimized build (its default run, then the slow tests labelled
-# `dask`), then AddressSanitizer + UndefinedBehaviorSanitizer, then ThreadSanitizer for the
-# tests labelled `threads` (threads and processes).
+# `dask`), then AddressSanitizer + UndefinedBehaviorSanitizer, then ThreadSanitizer for the tests labelled `threads` (threads and processes).
+# The MPI tests (label `mpi`, run under mpiexec with 1 to 4 ranks) run in all three: the C++
+# ones are labelled `threads` too, and run under ThreadSanitizer with the reports from inside
+# Open MPI, which is not instrumented, suppressed (tests/mpi/tsan.supp); the Python ones are
+# not (no Python test runs under ThreadSanitizer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

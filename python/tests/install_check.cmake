@@ -19,3 +19,10 @@ run(${PYTHON} -c
     "import site, os; \
 dirs = [os.path.normpath(d) for d in site.getsitepackages(['${prefix}'])]; \
 assert os.path.normpath('${site}') in dirs, dirs")
+# Where the MPI component was built, maparray.mpi is installed beside the rest.
+if(WITH_MPI)
+  run(${PYTHON} -c
+      "import glob, os; \
+assert os.path.exists('${site}/maparray/mpi.py'); \
+assert glob.glob('${site}/maparray/_maparray_mpi*.so')")
+endif()
