@@ -5,8 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "cli_error.hpp"
 #include "commands.hpp"
 #include "input.hpp"
+#include "json_output.hpp"
 #include "text.hpp"
 
 namespace maparray::cli {
@@ -53,11 +55,17 @@ file_facts examine(const std::string& path, const raw_layout& raw) {
 }
 
 void print_json(const std::string& path, const file_facts& f) {
-  std::cout << "{\"file\": " << json_string(path) << ", \"format\": " << json_string(f.format)
-            << ", \"version\": " << (f.version.empty() ? "null" : json_string(f.version))
-            << ", \"dtype\": " << json_string(f.dtype) << ", \"shape\": " << json_list(f.shape)
-            << ", \"order\": " << json_string(f.order) << ", \"offset\": " << f.offset
-            << ", \"nbytes\": " << f.nbytes << ", \"resident_bytes\": " << f.resident << "}\n";
+  json out;
+  out["file"] = path;
+  out["format"] = f.format;
+  out["version"] = f.version.empty() ? json(nullptr) : json(f.version);
+  out["dtype"] = f.dtype;
+  out["shape"] = shape_json(f.shape);
+  out["order"] = f.order;
+  out["offset"] = f.offset;
+  out["nbytes"] = f.nbytes;
+  out["resident_bytes"] = f.resident;
+  cli::print_json(out);
 }
 
 void print_text(const std::string& path, const file_facts& f) {
@@ -82,7 +90,7 @@ void add_info_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "info", "Print dtype, shape, order, data offset, size and page-cache residency");
   cmd->add_option("FILE", opts->files, "files to describe (.npy, or raw with --dtype)")->required();
-  add_raw_layout_options(*cmd, opts->raw);
+  add_raw_layout_options(*cmd, opts->raw, true);
   cmd->add_flag("--json", opts->json,
                 "print one JSON object per file, with keys file, format, version, dtype, shape, "
                 "order, offset, nbytes, resident_bytes");
@@ -90,13 +98,23 @@ void add_info_command(CLI::App& app) {
       "Example:\n  maparray info weights.npy\n  maparray info --json samples.i16 --dtype "
       "'<i2' --shape -1,2");
   cmd->callback([opts] {
+    // Every file is reported, in order; a failure is one line on stderr, and the exit status
+    // is 1 at the end if any file failed.
+    bool failed = false;
     for (const auto& path : opts->files) {
-      const file_facts facts = examine(path, opts->raw);
-      if (opts->json)
-        print_json(path, facts);
-      else
-        print_text(path, facts);
+      try {
+        const file_facts facts = examine(path, opts->raw);
+        if (opts->json)
+          print_json(path, facts);
+        else
+          print_text(path, facts);
+      } catch (const user_error& e) {
+        std::cout.flush();
+        std::cerr << "maparray info: " << e.what() << '\n';
+        failed = true;
+      }
     }
+    if (failed) throw failures_reported();
   });
 }
 
