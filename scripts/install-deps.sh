@@ -12,6 +12,7 @@ packages=(
   pybind11-dev                        # the Python bindings
   python3-setuptools python3-wheel python3-pip  # pyproject.toml wheel builds, offline
   libcli11-dev                        # the command-line tool's argument parser
+  nlohmann-json3-dev                  # the command-line tool's --json output
   clang libclang-rt-14-dev            # libFuzzer targets
   clang-format                        # the code style
   pkg-config                          # the maparray.pc packaging test
