@@ -191,16 +191,39 @@ void add_raw_layout_options(CLI::App& cmd, raw_layout& into, bool any_dtype) {
       ->check(CLI::IsMember({"C", "F"}));
 }
 
-bool is_npy_path(const std::filesystem::path& path) {
+namespace {
+
+// Whether `path` has the suffix `suffix` (any case), or starts with one of `magics`.
+// O_NONBLOCK: a FIFO is not waited for (open_input refuses it later).
+bool has_suffix_or_magic(const std::filesystem::path& path, std::string_view suffix,
+                         std::span<const std::string_view> magics) {
   std::string ext = path.extension().string();
   for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (ext == ".npy") return true;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (ext == suffix) return true;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return false;
-  std::array<char, 6> head{};
+  std::array<char, 8> head{};
   const auto n = ::read(fd, head.data(), head.size());
   ::close(fd);
-  return n == static_cast<ssize_t>(head.size()) && head == npy_magic;
+  for (const std::string_view magic : magics) {
+    if (n >= static_cast<ssize_t>(magic.size()) &&
+        std::string_view(head.data(), magic.size()) == magic)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool is_npy_path(const std::filesystem::path& path) {
+  static constexpr std::string_view magics[] = {{npy_magic.data(), npy_magic.size()}};
+  return has_suffix_or_magic(path, ".npy", magics);
+}
+
+bool is_npz_path(const std::filesystem::path& path) {
+  // A ZIP archive starts with a member's local header, or with the end record if it is empty.
+  static constexpr std::string_view magics[] = {"PK\x03\x04", "PK\x05\x06"};
+  return has_suffix_or_magic(path, ".npz", magics);
 }
 
 opened_array open_input(const std::filesystem::path& path, const raw_layout& raw, bool writable) {

@@ -41,6 +41,10 @@ struct opened_array {
 // Never throws.
 bool is_npy_path(const std::filesystem::path& path);
 
+// True if `path` names a .npz archive: by its suffix, or (for an existing file) by the magic of
+// a ZIP archive. Never throws.
+bool is_npz_path(const std::filesystem::path& path);
+
 // Opens `path` read-only (or read_write if `writable`). Throws user_error naming the file.
 opened_array open_input(const std::filesystem::path& path, const raw_layout& raw,
                         bool writable = false);
