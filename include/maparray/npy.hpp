@@ -50,6 +50,10 @@ struct header {
 // The bytes of the magic string and version that every .npy file starts with.
 inline constexpr std::size_t prefix_length = 8;
 
+// Whether `start`, a file's first bytes, begins with the .npy magic string "\x93NUMPY". Never
+// throws.
+bool has_magic(std::span<const std::byte> start) noexcept;
+
 // From the first bytes of a file (at least 12, or fewer if the file is shorter), the number of
 // bytes the whole header occupies, i.e. the data offset. Checks the magic string, the version
 // and the header length against `lim`, in that order. Throws format_error.

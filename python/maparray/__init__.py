@@ -11,6 +11,10 @@ reads unmapped memory.
     maparray.mapping_of(a).flush()                              # now on disk
     b = maparray.create('y.f64', 'float64', (1000, 1000))       # zero-filled, space reserved
 
+numpy's names work as in numpy, with a file object or a descriptor wherever a file name goes:
+maparray.memmap (numpy.memmap), maparray.open_memmap (numpy.lib.format.open_memmap),
+maparray.load (numpy.load; .npz members stored without compression are mapped in place).
+
 The original package's interface works too:
 
     myarray, mymmapobj, myfile = maparray.maparray('tmp.foo', 'f', (-1, 24))
@@ -30,11 +34,19 @@ from ._maparray import append_npy, create_npy, open, remove_shared, shared
 from ._maparray import add, divide, maximum, minimum, multiply, subtract
 from ._maparray import max, mean, min, sum
 from ._maparray import _array_from_buffer, _typecode_dtype
+from ._maparray import __version__
+from ._memmap import load, memmap, open_memmap
+from ._npz import NpzFile, open_npz
 
+memmap.__module__ = NpzFile.__module__ = __name__
+
+# What `from maparray import *` gives: never names that would shadow Python's open, sum, min
+# and max (use maparray.open, maparray.sum...).
 __all__ = [
-    "add", "divide", "max", "maximum", "mean", "min", "minimum", "multiply", "subtract", "sum",
-    "FormatError", "Mapping", "append_npy", "atomic_add", "compare_exchange", "create",
-    "create_npy", "map_file", "mapping_of", "maparray", "open", "remove_shared", "shared",
+    "add", "divide", "maximum", "mean", "minimum", "multiply", "subtract",
+    "FormatError", "Mapping", "NpzFile", "append_npy", "atomic_add", "compare_exchange",
+    "create", "create_npy", "load", "map_file", "mapping_of", "maparray", "memmap",
+    "open_memmap", "open_npz", "remove_shared", "shared",
 ]
 
 
