@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs every test: the optimized build, then AddressSanitizer + UndefinedBehavior-
+# Builds and runs every test: the optimized build (its unit tests, then the packaging, interop
+# and docs builds the default test preset leaves out), then AddressSanitizer + UndefinedBehavior-
 # Sanitizer, then ThreadSanitizer for the tests labelled `threads` (threads and processes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ run_preset() {
 }
 
 run_preset default
+ctest --preset labelled -j"$jobs"
 run_preset asan
 run_preset tsan -L threads
 
