@@ -43,6 +43,8 @@ if(NOT libcxx_result EQUAL 0)
   message(STATUS "${MAPARRAY_LIBCXX_CLANG} has no libc++ with std::mdspan: not tested with it")
   return()
 endif()
+# The docs snippet of maparray/mdspan.hpp is built with the same compiler.
+set(MAPARRAY_LIBCXX_FOR_DOCS ${MAPARRAY_LIBCXX_CLANG})
 add_test(NAME interop.mdspan_libcxx
          COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
                  -DGTEST_SOURCE_DIR=${MAPARRAY_GTEST_SOURCE_DIR}
