@@ -106,6 +106,9 @@ def test_mode_r_plus_grows_a_short_file_as_numpy_does(raw_file):
     assert not ours[12:].any()
     with pytest.raises(ValueError):  # read-only modes never grow a file
         maparray.memmap(raw_file, dtype="f4", mode="r", shape=(100, 4))
+    # The new blocks are reserved, not left as a hole (numpy writes one byte at the end).
+    maparray.memmap(raw_file, dtype="f4", mode="r+", shape=(1 << 18, 4))
+    assert os.stat(raw_file).st_blocks * 512 >= 4 << 20
 
 
 def test_file_objects_and_descriptors(raw_file):
