@@ -12,8 +12,9 @@
 
 namespace maparray::zip {
 
-// How a member's bytes are stored (the ZIP "compression method").
+// The ZIP "compression method" of a member stored as it is (what numpy.savez writes).
 inline constexpr std::uint16_t stored = 0;
+// The ZIP "compression method" of a deflate-compressed member (numpy.savez_compressed).
 inline constexpr std::uint16_t deflated = 8;
 
 // One member of an archive, as its central-directory entry and local header describe it.
