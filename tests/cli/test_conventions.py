@@ -60,8 +60,8 @@ def test_usage_errors_name_the_subcommand(tool, args):
 def test_info_reports_every_file_and_fails_at_the_end(tool, tmp_path):
     np.save(tmp_path / "a.npy", np.zeros(3, "f4"))
     np.save(tmp_path / "c.npy", np.zeros((2, 2), "i8"))
-    done = tool.run("info", "--json", "a.npy", "missing.npy", "c.npy", "dir", expect=1)
     (tmp_path / "dir").mkdir()
+    done = tool.run("info", "--json", "a.npy", "missing.npy", "c.npy", "dir", expect=1)
     files = [json.loads(line)["file"] for line in done.stdout.splitlines()]
     assert files == ["a.npy", "c.npy"]
     lines = done.stderr.splitlines()
