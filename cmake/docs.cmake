@@ -14,4 +14,5 @@ add_custom_target(docs COMMAND Doxygen::doxygen ${PROJECT_BINARY_DIR}/Doxyfile
 if(MAPARRAY_BUILD_TESTS)
   add_test(NAME docs.api_reference COMMAND Doxygen::doxygen ${PROJECT_BINARY_DIR}/Doxyfile
            WORKING_DIRECTORY ${PROJECT_BINARY_DIR})
+  set_tests_properties(docs.api_reference PROPERTIES LABELS docs)
 endif()

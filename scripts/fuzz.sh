@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets in fuzz/ with clang (ASan + UBSan) and runs each for SECONDS
-# (default 30) on its checked-in seed corpus. Exits non-zero if a target finds a crash, a leak
+# Builds the libFuzzer targets in fuzz/ (the .npy header and descr parsers, the ZIP directory
+# reader of .npz files) with clang (ASan + UBSan) and runs each for SECONDS (default 30) on its
+# checked-in seed corpus. Exits non-zero if a target finds a crash, a leak
 # or undefined behaviour; the input that found it is left in build/fuzz/.
 #   scripts/fuzz.sh [SECONDS]
 set -euo pipefail
@@ -10,11 +11,12 @@ out=build/fuzz
 mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -fno-omit-frame-pointer -Iinclude -Isrc)
-library=(src/dtype.cpp src/shape.cpp src/npy_descr.cpp src/npy_header.cpp src/npy_literal.cpp)
+library=(src/dtype.cpp src/shape.cpp src/npy_descr.cpp src/npy_header.cpp src/npy_literal.cpp
+         src/zip.cpp)
 # The expression target binds and evaluates: it needs the whole library.
 whole_library=(src/*.cpp src/compute/*.cpp)
 
-for target in npy_header npy_descr expression; do
+for target in npy_header npy_descr zip expression; do
   echo "== fuzz_$target (${seconds}s)"
   sources=("${library[@]}")
   [ "$target" = expression ] && sources=("${whole_library[@]}")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages maparray needs to build and test, if any is missing.
+# Installs the Debian packages maparray needs to build and test, if any is missing; with the
+# argument `demo`, only those scripts/demo.sh needs (a compiler, cmake and make).
 # Run as root to install; otherwise it lists what is missing and fails.
 set -euo pipefail
 
+demo_packages=(g++ cmake make)
 packages=(
   g++ cmake make                      # the compiler and the build
   libgtest-dev googletest             # unit tests
@@ -12,7 +14,9 @@ packages=(
   python3-dask python3-distributed   # maparray.dask and its tests on a local cluster
   pybind11-dev                        # the Python bindings
   python3-setuptools python3-wheel python3-pip  # pyproject.toml wheel builds, offline
+  python3-venv                        # the pip install test's virtual environment
   libcli11-dev                        # the command-line tool's argument parser
+  nlohmann-json3-dev                  # the command-line tool's --json output
   clang libclang-rt-14-dev            # libFuzzer targets
   clang-format                        # the code style
   pkg-config                          # the maparray.pc packaging test
@@ -21,6 +25,12 @@ packages=(
   doxygen                             # the API reference (the docs target)
   libopenmpi-dev openmpi-bin python3-mpi4py  # the optional MPI component and maparray.mpi
 )
+
+case "${1:-all}" in
+  all) ;;
+  demo) packages=("${demo_packages[@]}") ;;
+  *) echo "install-deps: unknown set '$1' (all or demo)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds and runs every test: the optimized build (its default run, then the slow tests labelled
-# `dask`), then AddressSanitizer + UndefinedBehaviorSanitizer, then ThreadSanitizer for the tests labelled `threads` (threads and processes).
+# Builds and runs every test: the optimized build (its unit tests, then the packaging, interop,
+# docs and slow builds the default test preset leaves out, then the tests labelled `dask`), then
+# AddressSanitizer + UndefinedBehaviorSanitizer, then ThreadSanitizer for the tests labelled
+# `threads` (threads and processes).
 # The MPI tests (label `mpi`, run under mpiexec with 1 to 4 ranks) run in all three: the C++
 # ones are labelled `threads` too, and run under ThreadSanitizer with the reports from inside
 # Open MPI, which is not instrumented, suppressed (tests/mpi/tsan.supp); the Python ones are
@@ -20,7 +22,8 @@ run_preset() {
 }
 
 run_preset default
-# The slow tests the default run leaves out: maparray.dask on a local cluster over 2 GiB files.
+ctest --preset labelled -j"$jobs"
+# maparray.dask on a local cluster over 2 GiB files (label dask).
 ctest --preset dask
 run_preset asan
 run_preset tsan -L threads

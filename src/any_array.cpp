@@ -62,6 +62,11 @@ any_array map_file(const std::filesystem::path& path, const dtype& type, const s
   return untyped(detail::map_raw(path, shape, opts, writable, type.itemsize(), 1), type);
 }
 
+any_array map_file(file f, const dtype& type, const shape_spec& shape, const map_options& opts) {
+  const bool writable = opts.mode.value_or(mode::read) != mode::read;
+  return untyped(detail::map_raw(std::move(f), shape, opts, writable, type.itemsize(), 1), type);
+}
+
 any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
                       const create_options& opts) {
   return untyped(detail::create_raw(path, shape, opts, type.itemsize(), 1), type);

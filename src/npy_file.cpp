@@ -107,11 +107,17 @@ namespace detail {
 npy_view map_npy(const std::filesystem::path& path, const npy_options& opts, bool writable_view,
                  index_t alignment) {
   const maparray::mode mode = opts.mode.value_or(writable_view ? mode::read_write : mode::read);
+  return map_npy(file::open(path, (mode == mode::read_write ? O_RDWR : O_RDONLY) | O_NONBLOCK),
+                 opts, writable_view, alignment);
+}
+
+npy_view map_npy(file f, const npy_options& opts, bool writable_view, index_t alignment) {
+  const std::filesystem::path path = f.path();
+  const maparray::mode mode = opts.mode.value_or(writable_view ? mode::read_write : mode::read);
   if (writable_view && mode == mode::read) {
     throw std::invalid_argument("cannot map " + quoted(path) +
                                 " read-only as a writable array; use a const element type");
   }
-  file f = file::open(path, (mode == mode::read_write ? O_RDWR : O_RDONLY) | O_NONBLOCK);
   f.require_regular();
   npy_view v;
   v.head = read_header_shared(f, opts.limits);
@@ -241,17 +247,36 @@ void append_npy_bytes(const std::filesystem::path& path, std::span<const std::by
 
 }  // namespace detail
 
-any_array open(const std::filesystem::path& path, const npy_options& opts) {
+namespace {
+
+any_array untyped_npy(detail::npy_view v, const npy_options& opts) {
   const bool writable = opts.mode.value_or(mode::read) != mode::read;
-  npy_options o = opts;
-  o.mode = opts.mode.value_or(mode::read);
-  auto v = detail::map_npy(path, o, false, 1);
-  if (opts.expect)
-    detail::check_npy_type(path, v.head.type, std::nullopt, opts, v.head.type.itemsize());
+  if (opts.expect) {
+    detail::check_npy_type(v.storage.path(), v.head.type, std::nullopt, opts,
+                           v.head.type.itemsize());
+  }
   dims strides = v.layout.strides;
   for (auto& s : strides) s *= v.head.type.itemsize();
   return any_array(v.layout.data, v.head.type, v.layout.shape, strides, v.storage.lease(),
                    writable);
+}
+
+npy_options with_read_default(const npy_options& opts) {
+  npy_options o = opts;
+  o.mode = opts.mode.value_or(mode::read);
+  return o;
+}
+
+}  // namespace
+
+any_array open(const std::filesystem::path& path, const npy_options& opts) {
+  const npy_options o = with_read_default(opts);
+  return untyped_npy(detail::map_npy(path, o, false, 1), o);
+}
+
+any_array open(file f, const npy_options& opts) {
+  const npy_options o = with_read_default(opts);
+  return untyped_npy(detail::map_npy(std::move(f), o, false, 1), o);
 }
 
 any_array create_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,

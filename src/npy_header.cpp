@@ -204,6 +204,10 @@ std::vector<std::byte> wrap_header(std::string_view text, std::uint8_t major,
 
 }  // namespace detail
 
+bool has_magic(std::span<const std::byte> start) noexcept {
+  return start.size() >= sizeof magic && std::memcmp(start.data(), magic, sizeof magic) == 0;
+}
+
 std::vector<std::byte> format_header(const dtype& type, std::span<const index_t> shape,
                                      bool fortran_order) {
   if (std::ranges::any_of(shape, [](index_t d) { return d < 0; })) {

@@ -27,14 +27,22 @@ raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
                  const map_options& opts, bool writable_view, index_t itemsize, index_t alignment) {
   require_itemsize(path, itemsize);
   const maparray::mode mode = opts.mode.value_or(writable_view ? mode::read_write : mode::read);
+  // O_NONBLOCK keeps open() of a FIFO from waiting for a writer; adopt() refuses it.
+  return map_raw(file::open(path, (mode == mode::read_write ? O_RDWR : O_RDONLY) | O_NONBLOCK),
+                 shape, opts, writable_view, itemsize, alignment);
+}
+
+raw_view map_raw(file f, const shape_spec& shape, const map_options& opts, bool writable_view,
+                 index_t itemsize, index_t alignment) {
+  const std::filesystem::path path = f.path();
+  require_itemsize(path, itemsize);
+  const maparray::mode mode = opts.mode.value_or(writable_view ? mode::read_write : mode::read);
   if (writable_view && mode == mode::read) {
     throw std::invalid_argument("cannot map '" + path.string() +
                                 "' read-only as a writable array; use a const element type");
   }
   if (opts.offset < 0)
     throw std::invalid_argument("negative offset " + std::to_string(opts.offset));
-  // O_NONBLOCK keeps open() of a FIFO from waiting for a writer; adopt() refuses it.
-  file f = file::open(path, (mode == mode::read_write ? O_RDWR : O_RDONLY) | O_NONBLOCK);
   const std::int64_t size = f.size();
   if (opts.offset > size) {
     throw std::out_of_range("offset " + std::to_string(opts.offset) + " is past the end of '" +

@@ -9,7 +9,9 @@
 #include "commands.hpp"
 #include "elements.hpp"
 #include "input.hpp"
+#include "json_output.hpp"
 #include "maparray/npy.hpp"
+#include "progress.hpp"
 
 namespace maparray::cli {
 namespace {
@@ -17,6 +19,7 @@ namespace {
 struct append_options {
   std::string file;
   std::vector<std::string> more;
+  bool json = false;
 };
 
 // An element as opaque bytes, so that append_npy checks the file's exact dtype (byte order
@@ -59,7 +62,8 @@ void check_compatible(const std::string& file, const npy::header& head, const st
 }
 
 template <std::size_t N>
-void append_rows(const std::string& file, const npy::header& head, const any_array& more) {
+void append_rows(const std::string& file, const npy::header& head, const any_array& more,
+                 progress_bar& progress, std::uint64_t& done) {
   const any_array ordered = head.fortran_order ? reversed_axes(more) : more;
   const std::size_t total = ordered.size();
   const std::size_t growing = head.fortran_order ? head.shape.size() - 1 : 0;
@@ -78,6 +82,8 @@ void append_rows(const std::string& file, const npy::header& head, const any_arr
       out += N;
     });
     append_npy<item<N>>(file, std::span<const item<N>>(buffer), {.expect = head.type});
+    done += (last - first) * N;
+    progress.update(done);
   }
 }
 
@@ -91,30 +97,43 @@ void run(const append_options& o) {
     if (!inputs.back().is_npy) throw user_error(name + ": append takes rows from .npy files");
     check_compatible(o.file, head, name, inputs.back().array);
   }
+  // The bar counts the bytes appended.
+  std::uint64_t total = 0, done = 0;
+  for (const auto& in : inputs) total += in.array.size_bytes();
   about_file(o.file, [&] {
+    progress_bar progress(total);
     for (const auto& in : inputs) {
       switch (head.type.itemsize()) {
         case 1:
-          append_rows<1>(o.file, head, in.array);
+          append_rows<1>(o.file, head, in.array, progress, done);
           break;
         case 2:
-          append_rows<2>(o.file, head, in.array);
+          append_rows<2>(o.file, head, in.array, progress, done);
           break;
         case 4:
-          append_rows<4>(o.file, head, in.array);
+          append_rows<4>(o.file, head, in.array, progress, done);
           break;
         case 8:
-          append_rows<8>(o.file, head, in.array);
+          append_rows<8>(o.file, head, in.array, progress, done);
           break;
         case 16:
-          append_rows<16>(o.file, head, in.array);
+          append_rows<16>(o.file, head, in.array, progress, done);
           break;
         default:
           throw user_error(o.file + ": appending elements of dtype " + head.type.str() +
                            " is not supported");
       }
     }
+    progress.finish();
   });
+  if (o.json) {
+    const npy::header after = about_file(o.file, [&] { return npy::read_header(o.file); });
+    json result;
+    result["file"] = o.file;
+    result["shape"] = shape_json(after.shape.span());
+    result["appended_bytes"] = total;
+    print_json(result);
+  }
 }
 
 }  // namespace
@@ -128,9 +147,12 @@ void add_append_command(CLI::App& app) {
                   ".npy files of the same dtype and shape apart from the growing axis (the "
                   "first, or the last for a Fortran-order file)")
       ->required();
+  cmd->add_flag("--json", opts->json,
+                "print a JSON object with keys file, shape (after appending), appended_bytes");
   cmd->footer(
       "The data is written before the header's shape, so an interrupted append leaves the\n"
-      "file loadable with its old shape.\n\nExample:\n  maparray append log.npy today.npy");
+      "file loadable with its old shape. A progress bar is drawn when stderr is a terminal.\n\n"
+      "Example:\n  maparray append log.npy today.npy");
   cmd->callback([opts] { run(*opts); });
 }
 

@@ -16,6 +16,13 @@ class user_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Thrown after a subcommand has reported one or more failures on stderr itself (info of several
+// files reports each and goes on): exit status 1, nothing more to print.
+class failures_reported : public std::exception {
+ public:
+  const char* what() const noexcept override { return "failures reported"; }
+};
+
 // "FILE: problem" for an exception raised while working on `path`; leaves the message alone if
 // it already names the path (the library's system_error messages do). Never throws except
 // std::bad_alloc.

@@ -8,7 +8,9 @@
 #include "cli_error.hpp"
 #include "commands.hpp"
 #include "elements.hpp"
+#include "float16.hpp"
 #include "input.hpp"
+#include "json_output.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "staged_output.hpp"
@@ -23,6 +25,7 @@ struct convert_options {
   std::string byteorder;
   std::string dtype_text;
   bool force = false;
+  bool json = false;
 };
 
 constexpr std::size_t chunk_elements = 1 << 16;
@@ -61,18 +64,18 @@ void run(const convert_options& o) {
     about_file(o.in, [&] {
       visit_numeric(from, [](auto) {});
       visit_numeric(to, [](auto) {});
-      if (to.kind() == dtype_kind::floating && to.itemsize() == 2)
-        throw std::invalid_argument("casting to float16 is not supported");
     });
   }
 
   staged_output staged(o.out, o.force);
-  about_file(o.out, [&] {
+  const json facts = about_file(o.out, [&] {
     output_array out = create_output(staged.temporary(), npy, to, dims(in.array.shape()), order::c);
     const std::size_t total = in.array.size();
     const auto out_item = static_cast<std::size_t>(to.itemsize());
     const std::size_t scalar_bytes = to.kind() == dtype_kind::complex ? out_item / 2 : out_item;
-    progress_bar progress(total * static_cast<std::uint64_t>(from.itemsize() + to.itemsize()));
+    // The bar counts the bytes of the input, the size the user knows the file by.
+    const auto in_item = static_cast<std::uint64_t>(from.itemsize());
+    progress_bar progress(total * in_item);
     for (std::size_t first = 0; first < total; first += chunk_elements) {
       const std::size_t last = std::min(total, first + chunk_elements);
       std::byte* dst = out.array.data() + first * out_item;
@@ -82,22 +85,35 @@ void run(const convert_options& o) {
       } else {
         const bool swap = needs_swap(to);
         visit_numeric(to, [&]<class R>(R) {
-          if constexpr (!std::is_same_v<R, half>) {
-            // std::unique_ptr, not std::vector, which has no data() for bool.
-            const auto buffer_size = last - first;
-            auto buffer = std::make_unique<R[]>(buffer_size);
-            copy_as<R>(in.array, first, last, buffer.get());
-            for (std::size_t i = 0; i < buffer_size; ++i)
+          // float16 values are rounded from doubles, as numpy's astype does.
+          using V = std::conditional_t<std::is_same_v<R, half>, double, R>;
+          // std::unique_ptr, not std::vector, which has no data() for bool.
+          const auto buffer_size = last - first;
+          auto buffer = std::make_unique<V[]>(buffer_size);
+          copy_as<V>(in.array, first, last, buffer.get());
+          for (std::size_t i = 0; i < buffer_size; ++i) {
+            if constexpr (std::is_same_v<R, half>)
+              store(dst + i * out_item, half{float16_bits(buffer[i])}, swap);
+            else
               store(dst + i * out_item, buffer[i], swap);
           }
         });
       }
-      progress.update(last * static_cast<std::uint64_t>(from.itemsize() + to.itemsize()));
+      progress.update(last * in_item);
     }
     out.finish();
     progress.finish();
+    return array_json(out.array);
   });
   staged.commit();
+  if (o.json) {
+    json result;
+    result["file"] = o.out;
+    result["input"] = o.in;
+    result["format"] = npy ? "npy" : "raw";
+    result.update(facts);
+    print_json(result);
+  }
 }
 
 }  // namespace
@@ -118,9 +134,13 @@ void add_convert_command(CLI::App& app) {
                   "saturate, NaN becomes 0 in integers)")
       ->check(dtype_validator());
   cmd->add_flag("--force", opts->force, "replace an existing output file");
+  cmd->add_flag("--json", opts->json,
+                "print a JSON object with keys file, input, format, dtype, shape, order, nbytes "
+                "(of the new file)");
   cmd->footer(
       "The output is always in C order. For a raw IN, --dtype (with --shape, --offset,\n"
-      "--order) describes it and --to-dtype casts; for a .npy IN, --dtype casts.\n\n"
+      "--order) describes it and --to-dtype casts; for a .npy IN, --dtype casts.\n"
+      "A progress bar counting the input's bytes is drawn when stderr is a terminal.\n\n"
       "Example:\n  maparray convert samples.i16 --dtype '>i2' --shape -1,2 -o samples.npy "
       "--byteorder native\n  maparray convert a.npy -o a32.npy --dtype f4");
   cmd->callback([opts] { run(*opts); });

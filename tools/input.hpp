@@ -24,9 +24,10 @@ struct raw_layout {
   order layout = order::c;
 };
 
-// Adds --dtype, --shape, --offset and --order to `cmd`, filling `into`. Bad values are usage
+// Adds --dtype, --shape, --offset and --order to `cmd`, filling `into`. --dtype takes numeric
+// types only unless `any_dtype` (strings, raw bytes and records too). Bad values are usage
 // errors (exit status 2).
-void add_raw_layout_options(CLI::App& cmd, raw_layout& into);
+void add_raw_layout_options(CLI::App& cmd, raw_layout& into, bool any_dtype = false);
 
 // An array opened from a file, with what the file said about it.
 struct opened_array {
@@ -40,18 +41,32 @@ struct opened_array {
 // Never throws.
 bool is_npy_path(const std::filesystem::path& path);
 
+// True if `path` names a .npz archive: by its suffix, or (for an existing file) by the magic of
+// a ZIP archive. Never throws.
+bool is_npz_path(const std::filesystem::path& path);
+
 // Opens `path` read-only (or read_write if `writable`). Throws user_error naming the file.
 opened_array open_input(const std::filesystem::path& path, const raw_layout& raw,
                         bool writable = false);
 
 // Parsers for option values; each throws std::invalid_argument with a short message.
-dims parse_shape(const std::string& text);         // "3,4" "-1,24" "" (0-d)
-std::int64_t parse_size(const std::string& text);  // "4096" "64M" "1G" "2KiB"
-dtype parse_dtype(const std::string& text);        // "f4" "<f4" "float32"
+// A shape: comma-separated integers, at most one -1; "3,4", "-1,24", "(3, 4)", "3," and "(3,)";
+// "()" is 0-d. Empty text and stray commas or parentheses are errors.
+dims parse_shape(const std::string& text);
+// A byte count: a number, fractions allowed, then a unit: none or B; K, M, G, T, alone or with
+// i or iB (powers of 1024); KB, MB, GB, TB (powers of 1000). "4096" "64M" "1.5G" "2KiB" "1MB".
+// A fraction of a byte is rounded down.
+std::int64_t parse_size(const std::string& text);
+// A numeric dtype: "f4" "<f4" "float32".
+dtype parse_dtype(const std::string& text);
+// Any dtype: the numeric ones, "S8", "U4", "V16", and records as numpy's descr list
+// "[('x', '<f4'), ('n', '<u2')]".
+dtype parse_any_dtype(const std::string& text);
 
 // CLI11 validators built on the parsers: they turn a bad value into a usage error.
 CLI::Validator shape_validator();
 CLI::Validator size_validator();
 CLI::Validator dtype_validator();
+CLI::Validator any_dtype_validator();
 
 }  // namespace maparray::cli

@@ -9,9 +9,10 @@
 
 namespace maparray::cli {
 
-// The text numpy's str(a) gives for an array of the same numeric dtype and values (floats
-// use numpy's default 8-digit precision and its switch to scientific notation). Throws
-// std::invalid_argument for non-numeric dtypes.
+// The text numpy's str(a) gives for an array of the same dtype and values: numbers (floats in
+// numpy's default 8-digit precision, with its switch to scientific notation), byte and unicode
+// strings, raw bytes and records (see element_format.hpp). Throws std::invalid_argument for a
+// dtype without a C++ type (a 16-byte float).
 std::string print_array(const any_array& a);
 
 }  // namespace maparray::cli

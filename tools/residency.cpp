@@ -10,7 +10,9 @@
 #include "cli_error.hpp"
 #include "commands.hpp"
 #include "input.hpp"
+#include "json_output.hpp"
 #include "maparray/mapping.hpp"
+#include "progress.hpp"
 #include "text.hpp"
 
 namespace maparray::cli {
@@ -47,8 +49,12 @@ void report(const residency_options& o, std::size_t length, std::size_t before, 
     return length ? static_cast<double>(n) / static_cast<double>(length) : 0.0;
   };
   if (o.json) {
-    std::cout << "{\"file\": " << json_string(o.file) << ", \"bytes\": " << length
-              << ", \"resident_before\": " << before << ", \"resident_after\": " << after << "}\n";
+    json out;
+    out["file"] = o.file;
+    out["bytes"] = length;
+    out["resident_before"] = before;
+    out["resident_after"] = after;
+    print_json(out);
     return;
   }
   std::cout << o.file << '\n'
@@ -58,6 +64,9 @@ void report(const residency_options& o, std::size_t length, std::size_t before, 
             << "  after   " << bar(percent(after)) << ' ' << human_bytes(static_cast<double>(after))
             << " of " << human_bytes(static_cast<double>(length)) << '\n';
 }
+
+// Warming reads this many bytes between updates of the progress bar.
+constexpr std::size_t warm_piece = 64 << 20;
 
 void run(const residency_options& o, bool warm) {
   about_file(o.file, [&] {
@@ -72,7 +81,12 @@ void run(const residency_options& o, bool warm) {
     const std::size_t before = resident();
     if (length > 0) {
       if (warm) {
-        whole.prefetch(access::read, offset, length);
+        progress_bar progress(length);
+        for (std::size_t done = 0; done < length; done += warm_piece) {
+          whole.prefetch(access::read, offset + done, std::min(warm_piece, length - done));
+          progress.update(std::min(length, done + warm_piece));
+        }
+        progress.finish();
       } else {
         // Unmapping our own view of the pages first lets the kernel drop them.
         whole.advise(advice::dontneed, offset, length);
@@ -105,8 +119,10 @@ void add_one(CLI::App& app, bool warm) {
           "START:END", "RANGE"));
   cmd->add_flag("--json", opts->json,
                 "print a JSON object with keys file, bytes, resident_before, resident_after");
-  cmd->footer(warm ? "Example:\n  maparray warm weights.npy\n  maparray warm big.f32 --range 0:1G"
-                   : "Example:\n  maparray evict weights.npy");
+  cmd->footer(
+      warm ? "A progress bar is drawn when stderr is a terminal.\n\nExample:\n  maparray warm "
+             "weights.npy\n  maparray warm big.f32 --range 0:1G"
+           : "Example:\n  maparray evict weights.npy");
   cmd->callback([opts, warm] { run(*opts, warm); });
 }
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "elements.hpp"
+#include "float16.hpp"
 
 namespace maparray::cli {
 
@@ -57,7 +58,7 @@ void store_scalar(const scalar& value, const dtype& type, std::byte* out) {
                                   type.str() + " (" + type.name() + ")");
     };
     if constexpr (std::is_same_v<T, half>) {
-      throw std::invalid_argument("writing float16 values is not supported");
+      store(out, half{float16_bits(value.real)}, swap);
     } else if constexpr (std::is_same_v<T, bool>) {
       if (!value.integral || value.is_large_unsigned || (value.integer != 0 && value.integer != 1))
         refuse();

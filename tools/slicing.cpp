@@ -1,10 +1,11 @@
 #include "slicing.hpp"
 
+#include <algorithm>
 #include <charconv>
-#include <optional>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string_view>
-#include <vector>
 
 namespace maparray::cli {
 namespace {
@@ -33,8 +34,30 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
 
 }  // namespace
 
-any_array slice_array(const any_array& a, const std::string& text) {
-  const auto parts = split(text, ',');
+std::vector<slice_part> parse_slice(const std::string& text) {
+  std::vector<slice_part> parts;
+  for (const std::string_view part : split(text, ',')) {
+    const auto fields = split(part, ':');
+    slice_part p;
+    if (fields.size() == 1) {
+      const auto i = parse_bound(fields[0], text);
+      if (!i) throw std::invalid_argument("bad slice '" + text + "': empty index");
+      p.is_index = true;
+      p.index = *i;
+    } else {
+      if (fields.size() > 3) throw std::invalid_argument("bad slice '" + text + "'");
+      p.start = parse_bound(fields[0], text);
+      p.stop = parse_bound(fields[1], text);
+      p.step = fields.size() == 3 ? parse_bound(fields[2], text).value_or(1) : 1;
+      if (p.step == 0) throw std::invalid_argument("slice step cannot be zero in '" + text + "'");
+    }
+    parts.push_back(p);
+  }
+  return parts;
+}
+
+any_array slice_array(const any_array& a, const std::vector<slice_part>& parts,
+                      const std::string& text) {
   if (parts.size() > a.ndim()) {
     throw std::out_of_range("slice '" + text + "' has " + std::to_string(parts.size()) +
                             " parts for an array of " + std::to_string(a.ndim()) + " dimensions");
@@ -49,36 +72,37 @@ any_array slice_array(const any_array& a, const std::string& text) {
       strides.push_back(stride);
       continue;
     }
-    const auto fields = split(parts[axis], ':');
-    if (fields.size() == 1) {  // one index: the axis goes away
-      const auto i = parse_bound(fields[0], text);
-      if (!i) throw std::invalid_argument("bad slice '" + text + "': empty index");
-      const index_t at = *i < 0 ? *i + n : *i;
-      if (at < 0 || at >= n) {
-        throw std::out_of_range("index " + std::to_string(*i) + " is out of bounds for axis " +
+    const slice_part& p = parts[axis];
+    if (p.is_index) {  // one index: the axis goes away
+      if (p.index < -n || p.index >= n) {
+        throw std::out_of_range("index " + std::to_string(p.index) + " is out of bounds for axis " +
                                 std::to_string(axis) + " with size " + std::to_string(n));
       }
-      data += at * stride;
+      data += (p.index < 0 ? p.index + n : p.index) * stride;
       continue;
     }
-    if (fields.size() > 3) throw std::invalid_argument("bad slice '" + text + "'");
-    const index_t step = fields.size() == 3 ? parse_bound(fields[2], text).value_or(1) : 1;
-    if (step == 0) throw std::invalid_argument("slice step cannot be zero in '" + text + "'");
-    // Python's slice.indices(n).
+    const index_t step = p.step;
+    // Python's slice.indices(n), with bounds clamped before any arithmetic can overflow.
     auto clamp = [&](std::optional<index_t> v, index_t fallback) {
       if (!v) return fallback;
-      index_t x = *v < 0 ? *v + n : *v;
+      const index_t x = *v < 0 ? (*v < -n ? -1 : *v + n) : *v;
       if (step > 0) return std::clamp<index_t>(x, 0, n);
       return std::clamp<index_t>(x, -1, n - 1);
     };
-    const index_t start = clamp(parse_bound(fields[0], text), step > 0 ? 0 : n - 1);
-    const index_t stop = clamp(parse_bound(fields[1], text), step > 0 ? n : -1);
+    const index_t start = clamp(p.start, step > 0 ? 0 : n - 1);
+    const index_t stop = clamp(p.stop, step > 0 ? n : -1);
+    // |step| unsigned, since -step overflows for the most negative step.
+    const std::uint64_t size = step > 0 ? static_cast<std::uint64_t>(step)
+                                        : std::uint64_t{0} - static_cast<std::uint64_t>(step);
     index_t count = 0;
-    if (step > 0 && stop > start) count = (stop - start + step - 1) / step;
-    if (step < 0 && start > stop) count = (start - stop - step - 1) / -step;
+    if (step > 0 && stop > start)
+      count = static_cast<index_t>(static_cast<std::uint64_t>(stop - start - 1) / size + 1);
+    if (step < 0 && start > stop)
+      count = static_cast<index_t>(static_cast<std::uint64_t>(start - stop - 1) / size + 1);
     if (count > 0) data += start * stride;
     shape.push_back(count);
-    strides.push_back(stride * step);
+    // One element needs no stride; more than one means |step| < n, so the product fits.
+    strides.push_back(count > 1 ? stride * step : stride);
   }
   return any_array(data, a.type(), dims(std::span<const index_t>(shape)),
                    dims(std::span<const index_t>(strides)), a.lease(), a.writable());

@@ -17,6 +17,11 @@ namespace maparray::cli {
 
 staged_output::staged_output(std::filesystem::path target, bool overwrite)
     : target_(std::move(target)), overwrite_(overwrite) {
+  if (target_ == "-") {
+    throw user_error(
+        "-: writing to standard output is not supported; name an output file (./- for a file "
+        "called '-')");
+  }
   std::error_code ec;
   if (!overwrite_ && std::filesystem::symlink_status(target_, ec).type() !=
                          std::filesystem::file_type::not_found) {

@@ -8,7 +8,8 @@ namespace maparray::cli {
 
 class staged_output {
  public:
-  // Plans to write `target`. Throws user_error if it exists and !overwrite.
+  // Plans to write `target`. Throws user_error if it exists and !overwrite, or if it is "-",
+  // which would mean standard output: outputs are mapped files, never streams.
   staged_output(std::filesystem::path target, bool overwrite);
   staged_output(const staged_output&) = delete;
   staged_output& operator=(const staged_output&) = delete;

@@ -4,14 +4,16 @@
 #include <limits>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "cli_error.hpp"
 #include "commands.hpp"
 #include "elements.hpp"
+#include "float16.hpp"
 #include "input.hpp"
+#include "json_output.hpp"
 #include "maparray/compute.hpp"
+#include "progress.hpp"
 #include "text.hpp"
 
 namespace maparray::cli {
@@ -23,21 +25,28 @@ struct stats_options {
   bool json = false;
 };
 
-// Results as JSON-ready text, so that integer results stay exact.
+// The results, as JSON values (integers stay exact) and as text for people.
 struct summary {
   std::uint64_t count = 0;
   std::uint64_t nan_count = 0;
-  std::string min = "null", max = "null", sum = "0", mean = "null";
+  json min = nullptr, max = nullptr, sum = 0, mean = nullptr;
+  std::string min_text = "none", max_text = "none", sum_text = "0", mean_text = "none";
 };
 
-template <class T>
-std::string exact(T v) {
-  if constexpr (std::is_same_v<T, bool>)
-    return v ? "1" : "0";
-  else if constexpr (std::is_integral_v<T>)
-    return std::to_string(v);
-  else
-    return json_number(static_cast<double>(v));
+// Sets `value` and `text` to v: bool as 0 or 1, integers exactly, floats as doubles in JSON
+// and in their own precision in text (0.1 for a float32 0.1).
+template <class V>
+void set(json& value, std::string& text, V v) {
+  if constexpr (std::is_same_v<V, bool>) {
+    value = v ? 1 : 0;
+    text = v ? "1" : "0";
+  } else if constexpr (std::is_integral_v<V>) {
+    value = v;
+    text = std::to_string(v);
+  } else {
+    value = static_cast<double>(v);
+    text = number_text(v);
+  }
 }
 
 // Neumaier's compensated sum: accurate to the last bit for the sums of real data.
@@ -96,7 +105,7 @@ struct accumulator {
 // One streaming pass through the compute engine (read-ahead, drop-behind) when the elements
 // can be read in place: native byte order and aligned. Returns nullopt otherwise.
 template <class V>
-std::optional<accumulator<V>> accumulate_in_engine(const any_array& a) {
+std::optional<accumulator<V>> accumulate_in_engine(const any_array& a, progress_bar& progress) {
   if constexpr (std::is_same_v<V, half>) {
     return std::nullopt;
   } else {
@@ -104,37 +113,53 @@ std::optional<accumulator<V>> accumulate_in_engine(const any_array& a) {
         reinterpret_cast<std::uintptr_t>(a.data()) % alignof(V) == 0 &&
         std::ranges::all_of(a.byte_strides(), [](index_t s) { return s % alignof(V) == 0; });
     if (!(a.type() == dtype_of<V>()) || !aligned) return std::nullopt;
-    return reduce(a.as<const V>(), accumulator<V>{},
-                  [](accumulator<V> x, const accumulator<V>& y) { return x.merge(y); });
+    // The engine counts the bytes of the one array it reads, as the bar does.
+    const exec_options opts{
+        .progress = [&progress](std::uint64_t done, std::uint64_t) { progress.update(done); }};
+    return reduce(
+        a.as<const V>(), accumulator<V>{},
+        [](accumulator<V> x, const accumulator<V>& y) { return x.merge(y); }, opts);
   }
 }
 
+// Elements converted one by one are read in pieces of this many, between updates of the bar.
+constexpr std::size_t piece_elements = 1 << 20;
+
 template <class T>
-summary summarize(const any_array& a) {
+summary summarize(const any_array& a, progress_bar& progress) {
   using V = std::conditional_t<std::is_same_v<T, half>, float, T>;
   std::optional<accumulator<V>> acc;
-  if constexpr (std::is_same_v<T, V>) acc = accumulate_in_engine<V>(a);
+  if constexpr (std::is_same_v<T, V>) acc = accumulate_in_engine<V>(a, progress);
   if (!acc) {
     // Byte-swapped, unaligned or float16 elements: a plain loop that converts each.
     const bool swap = needs_swap(a.type());
+    const auto item = static_cast<std::uint64_t>(a.type().itemsize());
     acc.emplace();
-    walk<1>(a.shape(), {&a}, 0, a.size(),
-            [&](const std::byte* p) { acc->add(static_cast<V>(load<T>(p, swap))); });
+    for (std::size_t first = 0; first < a.size(); first += piece_elements) {
+      const std::size_t last = std::min(a.size(), first + piece_elements);
+      walk<1>(a.shape(), {&a}, first, last,
+              [&](const std::byte* p) { acc->add(static_cast<V>(load<T>(p, swap))); });
+      progress.update(last * item);
+    }
   }
   summary s;
   s.count = a.size();
   s.nan_count = acc->nan_count;
   if (!acc->any) return s;
-  s.min = exact(acc->lo);
-  s.max = exact(acc->hi);
-  if constexpr (std::is_floating_point_v<V>) {
-    s.sum = json_number(acc->real_sum.value());
-  } else if constexpr (std::is_signed_v<V>) {
-    s.sum = std::to_string(static_cast<std::int64_t>(acc->int_sum));
-  } else {
-    s.sum = std::to_string(acc->int_sum);
+  set(s.min, s.min_text, acc->lo);
+  set(s.max, s.max_text, acc->hi);
+  if constexpr (std::is_same_v<T, half>) {  // in float16's own precision, as numpy prints it
+    s.min_text = float16_text(acc->lo);
+    s.max_text = float16_text(acc->hi);
   }
-  s.mean = json_number(acc->real_sum.value() / static_cast<double>(s.count - s.nan_count));
+  if constexpr (std::is_floating_point_v<V>) {
+    set(s.sum, s.sum_text, acc->real_sum.value());
+  } else if constexpr (std::is_signed_v<V>) {
+    set(s.sum, s.sum_text, static_cast<std::int64_t>(acc->int_sum));
+  } else {
+    set(s.sum, s.sum_text, acc->int_sum);
+  }
+  set(s.mean, s.mean_text, acc->real_sum.value() / static_cast<double>(s.count - s.nan_count));
   return s;
 }
 
@@ -142,24 +167,34 @@ void run(const stats_options& o) {
   const opened_array opened = open_input(o.file, o.raw);
   const summary s = about_file(o.file, [&] {
     const dtype& type = opened.array.type();
-    if (type.kind() == dtype_kind::complex) {
-      throw user_error(o.file + ": stats needs real numbers, and the dtype is " + type.str());
+    if (!type.is_numeric() || type.kind() == dtype_kind::complex) {
+      throw user_error(o.file + ": stats needs real numbers, and the dtype is " + type.str() +
+                       " (" + type.name() + ")");
     }
-    return visit_numeric(type, [&]<class T>(T) {
+    progress_bar progress(opened.array.size_bytes());
+    summary result = visit_numeric(type, [&]<class T>(T) {
       if constexpr (is_complex<T>::value)
         return summary{};
       else
-        return summarize<T>(opened.array);
+        return summarize<T>(opened.array, progress);
     });
+    progress.finish();
+    return result;
   });
   if (o.json) {
-    std::cout << "{\"count\": " << s.count << ", \"min\": " << s.min << ", \"max\": " << s.max
-              << ", \"mean\": " << s.mean << ", \"sum\": " << s.sum
-              << ", \"nan_count\": " << s.nan_count << "}\n";
+    json out;
+    out["file"] = o.file;
+    out["count"] = s.count;
+    out["min"] = s.min;
+    out["max"] = s.max;
+    out["mean"] = s.mean;
+    out["sum"] = s.sum;
+    out["nan_count"] = s.nan_count;
+    print_json(out);
   } else {
-    std::cout << "count      " << s.count << "\nmin        " << s.min << "\nmax        " << s.max
-              << "\nmean       " << s.mean << "\nsum        " << s.sum << "\nnan_count  "
-              << s.nan_count << '\n';
+    std::cout << "count      " << s.count << "\nmin        " << s.min_text << "\nmax        "
+              << s.max_text << "\nmean       " << s.mean_text << "\nsum        " << s.sum_text
+              << "\nnan_count  " << s.nan_count << '\n';
   }
 }
 
@@ -172,10 +207,12 @@ void add_stats_command(CLI::App& app) {
   cmd->add_option("FILE", opts->file, "the file (.npy, or raw with --dtype)")->required();
   add_raw_layout_options(*cmd, opts->raw);
   cmd->add_flag("--json", opts->json,
-                "print a JSON object with keys count, min, max, mean, sum, nan_count");
+                "print a JSON object with keys file, count, min, max, mean, sum, nan_count "
+                "(null where there is no value: the min of nothing, NaN, infinities)");
   cmd->footer(
       "min, max, sum and mean skip NaNs (as numpy's nanmin, nanmax, nansum and nanmean do);\n"
-      "nan_count counts them. Integer sums are exact, wrapping at 64 bits as numpy's do.\n\n"
+      "nan_count counts them. Integer sums are exact, wrapping at 64 bits as numpy's do.\n"
+      "A progress bar is drawn when stderr is a terminal.\n\n"
       "Example:\n  maparray stats --json readings.f64");
   cmd->callback([opts] { run(*opts); });
 }

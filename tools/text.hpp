@@ -1,22 +1,23 @@
-// Small text helpers shared by the subcommands: JSON values, human-readable sizes, bars.
+// Small text helpers shared by the subcommands: numbers, human-readable sizes, bars.
 #pragma once
 
-#include <cstdint>
-#include <span>
+#include <cstddef>
 #include <string>
-#include <string_view>
-
-#include "maparray/shape.hpp"
 
 namespace maparray::cli {
 
-// `text` as a JSON string literal, quoted and escaped. Never throws except std::bad_alloc.
-std::string json_string(std::string_view text);
-// `value` as a JSON number in the shortest form that reads back exactly; null for NaN and
-// infinities, which JSON cannot express. Never throws except std::bad_alloc.
-std::string json_number(double value);
-// `shape` as a JSON list: [3, 4]. Never throws except std::bad_alloc.
-std::string json_list(std::span<const index_t> shape);
+// `value` in the shortest form that reads back exactly ("0.1", "1e+20", "3"); "nan", "inf",
+// "-inf" as numpy prints them. Never throws except std::bad_alloc.
+std::string number_text(double value);
+// As above for a float32 value, shortest as a float32 ("0.1" for 0.1f). Never throws except
+// std::bad_alloc.
+std::string number_text(float value);
+
+// Appends code point `c` to `out` in UTF-8. Never throws except std::bad_alloc.
+void append_utf8(std::string& out, char32_t c);
+// The code points of numpy's unicode string of `n` UCS-4 characters at `p` (any alignment),
+// byte-swapped if `swap`, without its trailing NUL padding. Never throws except std::bad_alloc.
+std::u32string read_ucs4(const std::byte* p, std::size_t n, bool swap);
 
 // `bytes` for people: "512 B", "93.8 KiB", "1.5 GiB". Never throws except std::bad_alloc.
 std::string human_bytes(double bytes);

@@ -112,6 +112,12 @@ class any_array {
 any_array map_file(const std::filesystem::path& path, const dtype& type,
                    const shape_spec& shape = {-1}, const map_options& opts = {});
 
+// As above for a file already open (a descriptor another part of the program opened), taking
+// ownership of it; its open flags must allow opts.mode (O_RDWR for read_write). Error messages
+// name f.path(). Throws as map_file<T>.
+any_array map_file(file f, const dtype& type, const shape_spec& shape = {-1},
+                   const map_options& opts = {});
+
 // Creates a raw file of a run-time `type`; as create_file<T>. Throws as create_file<T>.
 any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
                       const create_options& opts = {});

@@ -51,6 +51,10 @@ struct header {
 // The bytes of the magic string and version that every .npy file starts with.
 inline constexpr std::size_t prefix_length = 8;
 
+// Whether `start`, a file's first bytes, begins with the .npy magic string "\x93NUMPY". Never
+// throws.
+bool has_magic(std::span<const std::byte> start) noexcept;
+
 // From the first bytes of a file (at least 12, or fewer if the file is shorter), the number of
 // bytes the whole header occupies, i.e. the data offset. Checks the magic string, the version
 // and the header length against `lim`, in that order. Throws format_error.
@@ -124,6 +128,8 @@ struct npy_view {
 // maps it. Throws as open_npy().
 npy_view map_npy(const std::filesystem::path& path, const npy_options& opts, bool writable_view,
                  index_t alignment);
+// As above for a file already open, whose ownership it takes.
+npy_view map_npy(file f, const npy_options& opts, bool writable_view, index_t alignment);
 
 // Checks the file's dtype against the caller's: `wanted` (from dtype_of<T>), opts.expect, or
 // opts.itemsize_only with `size`. Throws format_error naming the file and both types, saying
@@ -171,6 +177,10 @@ array<T> open_npy(const std::filesystem::path& path, const npy_options& opts = {
 // Maps the .npy file at `path` with its own dtype, for tools. opts.mode defaults to read;
 // opts.expect, if given, is checked. Throws as open_npy().
 any_array open(const std::filesystem::path& path, const npy_options& opts = {});
+// As above for a file already open (a descriptor another part of the program opened), taking
+// ownership of it; its open flags must allow opts.mode. Error messages name f.path(). Throws as
+// open_npy().
+any_array open(file f, const npy_options& opts = {});
 
 // Creates the .npy file `path` holding a zero-filled array of T and `shape` (no -1) in
 // opts.order, with the header numpy.save writes, and maps its data read-write. The space is

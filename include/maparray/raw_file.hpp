@@ -58,6 +58,9 @@ struct raw_view {
 // `prefix` (a file header) before the elements, which start right after it.
 raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
                  const map_options& opts, bool writable_view, index_t itemsize, index_t alignment);
+// As above for a file already open, whose ownership it takes.
+raw_view map_raw(file f, const shape_spec& shape, const map_options& opts, bool writable_view,
+                 index_t itemsize, index_t alignment);
 raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
                     const create_options& opts, index_t itemsize, index_t alignment,
                     std::span<const std::byte> prefix = {});

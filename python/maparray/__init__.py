@@ -11,6 +11,10 @@ reads unmapped memory.
     maparray.mapping_of(a).flush()                              # now on disk
     b = maparray.create('y.f64', 'float64', (1000, 1000))       # zero-filled, space reserved
 
+numpy's names work as in numpy, with a file object or a descriptor wherever a file name goes:
+maparray.memmap (numpy.memmap), maparray.open_memmap (numpy.lib.format.open_memmap),
+maparray.load (numpy.load; .npz members stored without compression are mapped in place).
+
 The original package's interface works too:
 
     myarray, mymmapobj, myfile = maparray.maparray('tmp.foo', 'f', (-1, 24))
@@ -33,7 +37,12 @@ from ._maparray import FormatError, Mapping, atomic_add, compare_exchange, creat
 from ._maparray import append_npy, create_npy, map_block, npy_header, open, read_block
 from ._maparray import remove_shared, shared, write_block
 from ._maparray import _array_from_buffer, _typecode_dtype, _evaluate, result_type
+from ._maparray import __version__
+from ._memmap import load, memmap, open_memmap
+from ._npz import NpzFile, open_npz
 from . import _maparray
+
+memmap.__module__ = NpzFile.__module__ = __name__
 
 # The elementwise operations (numpy's ufuncs of the same names) and the reductions.
 _UFUNCS = (
@@ -55,10 +64,10 @@ abs = absolute  # noqa: A001 (numpy's alias; not exported by `import *`)
 
 # `from maparray import *` must not shadow Python's open, sum, min, max, any, all or abs.
 __all__ = [
-    "FormatError", "Mapping", "append_npy", "atomic_add", "compare_exchange", "create",
-    "create_npy", "evaluate", "map_block", "map_file", "mapping_of", "maparray", "npy_header",
-    "read_block", "remove_shared", "result_type", "shared", "write_block", "mean", "prod",
-    "true_divide",
+    "FormatError", "Mapping", "NpzFile", "append_npy", "atomic_add", "compare_exchange",
+    "create", "create_npy", "evaluate", "load", "map_block", "map_file", "mapping_of",
+    "maparray", "memmap", "npy_header", "open_memmap", "open_npz", "read_block",
+    "remove_shared", "result_type", "shared", "write_block", "mean", "prod", "true_divide",
 ] + [name for name in _UFUNCS]
 
 

@@ -11,6 +11,7 @@
 #include "arguments.hpp"
 #include "maparray/array.hpp"
 #include "maparray/error.hpp"
+#include "sources.hpp"
 
 namespace maparray::python {
 
@@ -20,8 +21,21 @@ struct array_registry {
   std::unordered_map<PyObject*, std::pair<py::object, view_lease>> live;
 };
 
+namespace {
+
+std::filesystem::path absolute_of(const std::filesystem::path& path) {
+  if (path.empty()) return path;
+  std::error_code ec;
+  const auto whole = std::filesystem::absolute(path, ec);
+  return ec ? path : whole.lexically_normal();
+}
+
+}  // namespace
+
 mapping_object::mapping_object(mapping storage)
-    : storage_(std::move(storage)), registry_(std::make_shared<array_registry>()) {}
+    : storage_(std::move(storage)),
+      absolute_path_(absolute_of(storage_.path())),
+      registry_(std::make_shared<array_registry>()) {}
 
 py::object wrap_mapping(mapping storage) {
   return py::cast(mapping_object(std::move(storage)));
@@ -35,16 +49,48 @@ alignas(64) std::byte empty_storage[64];
 
 }  // namespace
 
+namespace {
+
+// As pybind11's py::array constructor, for a subclass of numpy.ndarray.
+py::array new_subclass_array(const py::object& subtype, const py::dtype& type, std::byte* data,
+                             std::span<const index_t> shape, std::span<const index_t> byte_strides,
+                             bool writable, const py::object& owner) {
+  if (!PyType_Check(subtype.ptr()) ||
+      !PyType_IsSubtype(reinterpret_cast<PyTypeObject*>(subtype.ptr()),
+                        py::detail::npy_api::get().PyArray_Type_)) {
+    throw py::type_error("subtype must be a subclass of numpy.ndarray");
+  }
+  std::vector<Py_intptr_t> dims(shape.begin(), shape.end());
+  std::vector<Py_intptr_t> strides(byte_strides.begin(), byte_strides.end());
+  auto& api = py::detail::npy_api::get();
+  auto result = py::reinterpret_steal<py::array>(api.PyArray_NewFromDescr_(
+      reinterpret_cast<PyTypeObject*>(subtype.ptr()), type.inc_ref().ptr(),
+      static_cast<int>(dims.size()), dims.data(), strides.data(), data,
+      writable ? py::detail::npy_api::NPY_ARRAY_WRITEABLE_ : 0, nullptr));
+  if (!result) throw py::error_already_set();
+  if (api.PyArray_SetBaseObject_(result.ptr(), owner.inc_ref().ptr()) != 0) {
+    throw py::error_already_set();
+  }
+  return result;
+}
+
+}  // namespace
+
 py::array make_array(const py::object& owner, const py::dtype& type, std::byte* data,
                      std::span<const index_t> shape, std::span<const index_t> byte_strides,
-                     bool writable) {
+                     bool writable, const py::object& subtype) {
   auto& self = owner.cast<mapping_object&>();
   view_lease lease = self.storage().lease();  // throws if closed
-  std::vector<py::ssize_t> dims(shape.begin(), shape.end());
-  std::vector<py::ssize_t> strides(byte_strides.begin(), byte_strides.end());
-  py::array result(type, std::move(dims), std::move(strides),
-                   data != nullptr ? data : empty_storage, owner);
-  if (!writable) py::setattr(result.attr("flags"), "writeable", py::bool_(false));
+  std::byte* at = data != nullptr ? data : empty_storage;
+  py::array result;
+  if (subtype.is_none()) {
+    std::vector<py::ssize_t> dims(shape.begin(), shape.end());
+    std::vector<py::ssize_t> strides(byte_strides.begin(), byte_strides.end());
+    result = py::array(type, std::move(dims), std::move(strides), at, owner);
+    if (!writable) py::setattr(result.attr("flags"), "writeable", py::bool_(false));
+  } else {
+    result = new_subclass_array(subtype, type, at, shape, byte_strides, writable, owner);
+  }
 
   // The callback holds the registry only weakly, so no reference cycle keeps a Mapping alive.
   std::weak_ptr<array_registry> registry = self.registry();
@@ -59,7 +105,8 @@ py::array make_array(const py::object& owner, const py::dtype& type, std::byte* 
 }
 
 py::array make_contiguous_array(const py::object& owner, const py::dtype& type, std::byte* data,
-                                std::span<const index_t> shape, order layout, bool writable) {
+                                std::span<const index_t> shape, order layout, bool writable,
+                                const py::object& subtype) {
   std::vector<index_t> extents(shape.begin(), shape.end());
   py::dtype element = type;
   const py::object sub = type.attr("subdtype");
@@ -70,7 +117,7 @@ py::array make_contiguous_array(const py::object& owner, const py::dtype& type, 
   const dims strides = contiguous_strides(dims(std::span<const index_t>(extents)), layout);
   std::vector<index_t> byte_strides(strides.begin(), strides.end());
   for (auto& s : byte_strides) s *= element.itemsize();
-  return make_array(owner, element, data, extents, byte_strides, writable);
+  return make_array(owner, element, data, extents, byte_strides, writable, subtype);
 }
 
 namespace {
@@ -143,18 +190,20 @@ A Mapping exports the buffer protocol (bytes, read-only for mode 'r'), and is a 
 manager that closes it on exit.
 
 Mapping(path, mode='r', offset=0, size=None) maps bytes [offset, offset + size) of a file (to
-its end by default); Mapping.array() makes arrays over it.
+its end by default; path may also be a file object or a descriptor); Mapping.array() makes
+arrays over it.
 )doc");
   auto* heap_type = reinterpret_cast<PyHeapTypeObject*>(cls.ptr());
   heap_type->as_buffer.bf_getbuffer = get_buffer;
   heap_type->as_buffer.bf_releasebuffer = release_buffer;
 
   cls.def(
-      py::init([](const std::filesystem::path& path, std::string_view mode_text,
-                  std::int64_t offset, std::optional<std::int64_t> size) {
+      py::init([](const py::object& source, std::string_view mode_text, std::int64_t offset,
+                  std::optional<std::int64_t> size) {
         const mapping::options opts{.mode = mode_of(mode_text), .offset = offset, .length = size};
+        file_source src = source_of(source);
         py::gil_scoped_release unlocked;
-        return mapping_object(mapping::open(path, opts));
+        return mapping_object(mapping::adopt(open_source(std::move(src), opts.mode), opts));
       }),
       py::arg("path"), py::arg("mode") = "r", py::arg("offset") = 0, py::arg("size") = py::none());
 
@@ -267,11 +316,12 @@ dirty), for pages about to be overwritten. Raises OSError, ValueError.
   cls.def_property_readonly(
       "path",
       [](const mapping_object& self) -> py::object {
-        const auto& p = self.storage().path();
+        const auto& p = self.absolute_path();
         if (p.empty()) return py::none();
-        return py::cast(p.string());
+        // A str, decoded as os.fsdecode() does (undecodable bytes as surrogate escapes).
+        return py::reinterpret_steal<py::object>(PyUnicode_DecodeFSDefault(p.c_str()));
       },
-      "The mapped file's path (or the shared-memory name), None for other memory.");
+      "The mapped file's absolute path (or the shared-memory name), None for other memory.");
   cls.def_property_readonly(
       "mode", [](const mapping_object& self) { return mode_name(self.storage().mode()); },
       "'r' (read-only), 'r+' (writes reach the file) or 'c' (copy-on-write: writes stay in "

@@ -12,6 +12,7 @@
 #include <pybind11/pybind11.h>
 
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <span>
 
@@ -31,9 +32,13 @@ class mapping_object {
   const mapping& storage() const noexcept { return storage_; }
   mapping& storage() noexcept { return storage_; }
   const std::shared_ptr<array_registry>& registry() const noexcept { return registry_; }
+  // The mapped file's path made absolute when the mapping was made (the working directory may
+  // change later), or the shared-memory name; empty for other memory.
+  const std::filesystem::path& absolute_path() const noexcept { return absolute_path_; }
 
  private:
   mapping storage_;
+  std::filesystem::path absolute_path_;
   std::shared_ptr<array_registry> registry_;
 };
 
@@ -42,16 +47,19 @@ py::object wrap_mapping(mapping storage);
 
 // A numpy array of `type` at `data` (inside the mapping of `owner`, a Python Mapping) with
 // `shape` and `byte_strides`, read-only unless `writable`. Its base is `owner`, and it holds a
-// lease on the mapping until it is destroyed. Throws std::logic_error if the mapping is closed.
+// lease on the mapping until it is destroyed. It is an instance of `subtype`, a subclass of
+// numpy.ndarray, if one is given (its __array_finalize__ is called with None). Throws
+// std::logic_error if the mapping is closed.
 py::array make_array(const py::object& owner, const py::dtype& type, std::byte* data,
                      std::span<const index_t> shape, std::span<const index_t> byte_strides,
-                     bool writable);
+                     bool writable, const py::object& subtype = py::none());
 
 // A contiguous array of `type` at `data` with `shape` in `layout`, as make_array(). A subarray
 // dtype (numpy.dtype(('f4', (3,)))) is expanded into trailing dimensions as numpy does, the whole
 // shape laid out in `layout`.
 py::array make_contiguous_array(const py::object& owner, const py::dtype& type, std::byte* data,
-                                std::span<const index_t> shape, order layout, bool writable);
+                                std::span<const index_t> shape, order layout, bool writable,
+                                const py::object& subtype = py::none());
 
 // Defines maparray.Mapping in `module`.
 void bind_mapping(py::module_& module);

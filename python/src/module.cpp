@@ -16,8 +16,11 @@
 #include "errors.hpp"
 #include "maparray/maparray.hpp"
 #include "mapping_object.hpp"
+#include "memmap_bindings.hpp"
 #include "npy_bindings.hpp"
+#include "npz_bindings.hpp"
 #include "shared_bindings.hpp"
+#include "sources.hpp"
 
 namespace maparray::python {
 namespace {
@@ -33,17 +36,20 @@ py::array to_numpy(const any_array& a, const py::dtype& type, order layout) {
   return make_contiguous_array(owner, type, a.data(), a.shape(), layout, a.writable());
 }
 
-py::array map_file_py(const std::filesystem::path& path, const py::object& dtype_like,
+py::array map_file_py(const py::object& source, const py::object& dtype_like,
                       const py::object& shape, std::string_view mode_text, std::int64_t offset,
                       std::optional<index_t> count, std::string_view order_text) {
   const py::dtype type = element_dtype(dtype_like);
   const map_options opts{
       .mode = mode_of(mode_text), .offset = offset, .count = count, .order = order_of(order_text)};
   const auto dims = shape_of(shape);
+  file_source src = source_of(source);
   any_array a;
   {
     py::gil_scoped_release unlocked;
-    a = map_file(path, raw_dtype(type), dims, opts);
+    file f = open_source(std::move(src), *opts.mode);
+    refuse_npy_as_raw(f, offset);
+    a = map_file(std::move(f), raw_dtype(type), dims, opts);
   }
   return to_numpy(a, type, opts.order);
 }
@@ -116,6 +122,7 @@ py::dtype typecode_dtype(std::string_view code) {
 PYBIND11_MODULE(_maparray, module) {
   using namespace maparray::python;
   module.doc() = "The compiled part of maparray; use the package maparray.";
+  module.attr("__version__") = std::string(maparray::version_string);
   register_errors(module);
   bind_mapping(module);
   bind_atomics(module);
@@ -123,11 +130,15 @@ PYBIND11_MODULE(_maparray, module) {
   bind_shared(module);
   bind_compute(module);
   bind_blocks(module);
+  bind_memmap(module);
+  bind_npz(module);
 
   module.def("map_file", &map_file_py, py::arg("path"), py::arg("dtype"),
              py::arg("shape") = py::make_tuple(-1), py::arg("mode") = "r+", py::arg("offset") = 0,
              py::arg("count") = py::none(), py::arg("order") = "C", R"doc(
-Maps the file at `path` as an array of `dtype` (anything numpy.dtype() accepts).
+Maps the file at `path` as an array of `dtype` (anything numpy.dtype() accepts). `path` may
+also be a file object with fileno() or a file descriptor. A .npy file is not mapped from an
+offset inside its header (its header would become elements): that is a FormatError.
 
 shape: an int or a tuple with at most one -1, inferred from the file size; default: the whole
     file, flattened.

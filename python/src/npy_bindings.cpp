@@ -11,6 +11,7 @@
 #include "arguments.hpp"
 #include "maparray/npy.hpp"
 #include "mapping_object.hpp"
+#include "sources.hpp"
 
 namespace maparray::python {
 namespace {
@@ -38,10 +39,13 @@ dtype dtype_of_numpy(const py::dtype& type) {
 
 namespace {
 
-py::array open_py(const std::filesystem::path& path, std::string_view mode_text,
-                  const py::object& dtype_like, const py::object& shape,
-                  std::size_t max_header_size) {
+// A mapped .npy file (or raw file, given a dtype) from `source` as an array of `subtype` (None:
+// numpy.ndarray).
+py::array open_source_py(const py::object& source, std::string_view mode_text,
+                         const py::object& dtype_like, const py::object& shape,
+                         std::size_t max_header_size, const py::object& subtype) {
   const mode how = mode_of(mode_text);
+  file_source src = source_of(source);
   if (!dtype_like.is_none()) {
     // A raw file: the caller says what it holds.
     const py::dtype type = element_dtype(dtype_like);
@@ -49,25 +53,36 @@ py::array open_py(const std::filesystem::path& path, std::string_view mode_text,
     any_array a;
     {
       py::gil_scoped_release unlocked;
-      a = map_file(path, dtype::primitive(dtype_kind::raw, type.itemsize()), dims, {.mode = how});
+      file f = open_source(std::move(src), how);
+      refuse_npy_as_raw(f, 0);
+      a = map_file(std::move(f), dtype::primitive(dtype_kind::raw, type.itemsize()), dims,
+                   {.mode = how});
     }
     return make_contiguous_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), order::c,
-                                 a.writable());
+                                 a.writable(), subtype);
   }
   if (!shape.is_none()) throw py::value_error("a .npy file has its own shape; give no shape");
   any_array a;
   {
     py::gil_scoped_release unlocked;
-    a = open(path, {.mode = how, .limits = {.max_header_length = max_header_size}});
+    a = open(open_source(std::move(src), how),
+             {.mode = how, .limits = {.max_header_length = max_header_size}});
   }
   const py::dtype type = numpy_dtype_of(a.type());
   return make_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), a.byte_strides(),
-                    a.writable());
+                    a.writable(), subtype);
 }
 
-py::array create_npy_py(const std::filesystem::path& path, const py::object& dtype_like,
-                        const py::object& shape, std::string_view order_text, bool overwrite,
-                        bool sparse) {
+py::array open_py(const py::object& source, std::string_view mode_text,
+                  const py::object& dtype_like, const py::object& shape,
+                  std::size_t max_header_size) {
+  return open_source_py(source, mode_text, dtype_like, shape, max_header_size, py::none());
+}
+
+// A new .npy file as an array of `subtype` (None: numpy.ndarray).
+py::array create_npy_subtype(const std::filesystem::path& path, const py::object& dtype_like,
+                             const py::object& shape, std::string_view order_text, bool overwrite,
+                             bool sparse, const py::object& subtype) {
   py::dtype type = element_dtype(dtype_like);
   std::vector<index_t> dims = shape_of(shape);
   const py::object sub = type.attr("subdtype");
@@ -84,7 +99,39 @@ py::array create_npy_py(const std::filesystem::path& path, const py::object& dty
     a = create_npy(path, element, dims, opts);
   }
   return make_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), a.byte_strides(),
-                    a.writable());
+                    a.writable(), subtype);
+}
+
+py::array create_npy_py(const std::filesystem::path& path, const py::object& dtype_like,
+                        const py::object& shape, std::string_view order_text, bool overwrite,
+                        bool sparse) {
+  return create_npy_subtype(path, dtype_like, shape, order_text, overwrite, sparse, py::none());
+}
+
+// numpy.lib.format.open_memmap's mode 'w+': a new .npy file, replacing an existing one. The
+// version written is the smallest that holds the header; another one asked for is refused.
+py::array create_memmap_py(const py::object& subtype, const std::filesystem::path& path,
+                           const py::object& dtype_like, const py::object& shape,
+                           bool fortran_order, const py::object& version) {
+  if (!version.is_none()) {
+    py::dtype type = element_dtype(dtype_like);
+    std::vector<index_t> dims = shape_of(shape);
+    const py::object sub = type.attr("subdtype");
+    if (!sub.is_none()) {
+      type = sub[py::int_(0)].cast<py::dtype>();
+      for (const py::handle d : sub[py::int_(1)]) dims.push_back(d.cast<index_t>());
+    }
+    const auto head = npy::format_header(dtype_of_numpy(type), dims, fortran_order);
+    const auto written = py::make_tuple(static_cast<int>(head[6]), static_cast<int>(head[7]));
+    if (!version.equal(written)) {
+      throw py::value_error("maparray writes .npy version " +
+                            py::repr(py::handle(written)).cast<std::string>() +
+                            " for this header, the smallest that holds it, not " +
+                            py::repr(version).cast<std::string>() + "; pass version=None");
+    }
+  }
+  return create_npy_subtype(path, dtype_like, shape, fortran_order ? "F" : "C", true, false,
+                            subtype);
 }
 
 void append_npy_py(const std::filesystem::path& path, const py::object& rows,
@@ -137,14 +184,22 @@ py::dict npy_header_py(const std::filesystem::path& path, std::size_t max_header
 }  // namespace
 
 void bind_npy(py::module_& module) {
+  module.def("_open_memmap", &open_source_py, py::arg("source"), py::arg("mode"), py::arg("dtype"),
+             py::arg("shape"), py::arg("max_header_size"), py::arg("subtype"),
+             "The work of open_memmap's modes r, r+ and c, and of load(mmap_mode=...).");
+  module.def("_create_memmap", &create_memmap_py, py::arg("subtype"), py::arg("path"),
+             py::arg("dtype"), py::arg("shape"), py::arg("fortran_order"), py::arg("version"),
+             "The work of open_memmap's mode w+.");
   module.def("open", &open_py, py::arg("path"), py::arg("mode") = "r",
              py::arg("dtype") = py::none(), py::arg("shape") = py::none(), py::kw_only(),
              py::arg("max_header_size") = 10000,
              R"doc(
 Maps a .npy file as an array with the file's dtype, shape and order (no data is read).
+`path` may also be a file object with fileno() or a file descriptor.
 
 mode: 'r' (default) read-only, 'r+' writes reach the file, 'c' copy-on-write.
-dtype, shape: for a raw file instead, what it holds (as map_file; shape defaults to flat).
+dtype, shape: for a raw file instead, what it holds (as map_file; shape defaults to flat). A
+    .npy file is never read as raw: with dtype given it is a FormatError.
 max_header_size: the longest header accepted, as numpy.load's max_header_size.
 
 Returns a numpy.ndarray whose .base is a maparray.Mapping. Raises maparray.FormatError for a

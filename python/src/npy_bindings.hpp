@@ -18,7 +18,8 @@ pybind11::dtype numpy_dtype_of(const dtype& type);
 // Throws format_error, std::invalid_argument.
 dtype dtype_of_numpy(const pybind11::dtype& type);
 
-// Defines open, create_npy, append_npy and npy_header in `module`.
+// Defines open, create_npy, append_npy and npy_header in `module`, and _open_memmap and
+// _create_memmap for maparray.open_memmap.
 void bind_npy(pybind11::module_& module);
 
 }  // namespace maparray::python

@@ -34,7 +34,8 @@ def test_usage_errors_exit_2(tool):
 @pytest.mark.parametrize("sub", ["info", "show", "stats"])
 def test_bad_layout_options_are_usage_errors(tool, sub):
     tool.run(sub, "x", "--dtype", "f9", expect=2)
-    tool.run(sub, "x", "--dtype", "S5", expect=2)  # not numeric
+    # stats needs numbers; info and show take strings too (and x does not exist)
+    tool.run(sub, "x", "--dtype", "S5", expect=2 if sub == "stats" else 1)
     tool.run(sub, "x", "--dtype", "f4", "--shape", "-1,-1", expect=2)
     tool.run(sub, "x", "--dtype", "f4", "--shape", "3,x", expect=2)
     tool.run(sub, "x", "--dtype", "f4", "--offset", "12Q", expect=2)
@@ -179,15 +180,18 @@ def test_show_of_fortran_order(tool, tmp_path):
 def test_show_errors(tool, tmp_path):
     raw(tmp_path, "a", np.arange(6, dtype="i4"))
     assert "a" in tool.fails("show", "a", "--dtype", "i4", "--slice", "9").stderr
-    tool.fails("show", "a", "--dtype", "i4", "--slice", "1:x")
-    tool.fails("show", "a", "--dtype", "i4", "--slice", "::0")
     tool.fails("show", "a", "--dtype", "i4", "--slice", "1,2")
+    # A slice that is not one is a usage error, whatever the array.
+    tool.run("show", "a", "--dtype", "i4", "--slice", "1:x", expect=2)
+    tool.run("show", "a", "--dtype", "i4", "--slice", "::0", expect=2)
 
 
 # ---- stats
 
 def stats(tool, *args):
-    return json.loads(tool.run("stats", "--json", *args).stdout)
+    result = json.loads(tool.run("stats", "--json", *args).stdout)
+    assert result.pop("file") == args[0]
+    return result
 
 
 def test_stats_of_floats_with_nans(tool, tmp_path):
@@ -358,7 +362,6 @@ def test_convert_errors(tool, tmp_path):
     (tmp_path / "b").write_bytes(b"old")
     tool.fails("convert", "a", "--dtype", "f4", "-o", "b")
     assert (tmp_path / "b").read_bytes() == b"old"
-    tool.fails("convert", "a", "--dtype", "f4", "-o", "h", "--to-dtype", "f2")
     tool.fails("convert", "nothere", "--dtype", "f4", "-o", "h")
     assert not (tmp_path / "h").exists()
     tool.run("convert", "a", "--dtype", "f4", "-o", "h", "--byteorder", "middle", expect=2)

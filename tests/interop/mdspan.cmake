@@ -23,6 +23,7 @@ add_test(NAME interop.mdspan_refused_without_mdspan
                  -DSOURCE=${CMAKE_CURRENT_SOURCE_DIR}/interop/include_mdspan.cpp
                  "-DEXPECTED=maparray/mdspan.hpp needs std::mdspan"
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/interop/run_expect_error.cmake)
+set_tests_properties(interop.mdspan_refused_without_mdspan PROPERTIES LABELS interop)
 
 find_program(MAPARRAY_LIBCXX_CLANG NAMES clang++-21 clang++-20 clang++-19 clang++-18
              DOC "clang with libc++ that has std::mdspan, to test maparray/mdspan.hpp")
@@ -42,10 +43,12 @@ if(NOT libcxx_result EQUAL 0)
   message(STATUS "${MAPARRAY_LIBCXX_CLANG} has no libc++ with std::mdspan: not tested with it")
   return()
 endif()
+# The docs snippet of maparray/mdspan.hpp is built with the same compiler.
+set(MAPARRAY_LIBCXX_FOR_DOCS ${MAPARRAY_LIBCXX_CLANG})
 add_test(NAME interop.mdspan_libcxx
          COMMAND ${CMAKE_COMMAND} -DSOURCE_DIR=${PROJECT_SOURCE_DIR}
                  -DGTEST_SOURCE_DIR=${MAPARRAY_GTEST_SOURCE_DIR}
                  -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/interop-mdspan_libcxx
                  -DCXX_COMPILER=${MAPARRAY_LIBCXX_CLANG} "-DCXX_FLAGS=${consumer_flags}"
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/interop/run_mdspan_libcxx.cmake)
-set_tests_properties(interop.mdspan_libcxx PROPERTIES TIMEOUT 600)
+set_tests_properties(interop.mdspan_libcxx PROPERTIES TIMEOUT 600 LABELS interop)
