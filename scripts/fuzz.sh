@@ -10,9 +10,10 @@ out=build/fuzz
 mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -fno-omit-frame-pointer -Iinclude -Isrc)
-library=(src/dtype.cpp src/shape.cpp src/npy_descr.cpp src/npy_header.cpp src/npy_literal.cpp)
+library=(src/dtype.cpp src/shape.cpp src/npy_descr.cpp src/npy_header.cpp src/npy_literal.cpp
+         src/array.cpp src/mapping.cpp src/os.cpp)
 
-for target in npy_header npy_descr; do
+for target in npy_header npy_descr shape slice; do
   echo "== fuzz_$target (${seconds}s)"
   clang++ "${flags[@]}" "fuzz/fuzz_$target.cpp" "${library[@]}" -o "$out/fuzz_$target"
   # The first corpus directory receives new inputs; the checked-in seeds are only read.

@@ -18,6 +18,7 @@ packages=(
   libeigen3-dev xtensor-dev           # the optional Eigen and xtensor interop headers
   clang-19 libc++-19-dev libc++abi-19-dev libclang-rt-19-dev  # std::mdspan, for maparray/mdspan.hpp
   doxygen                             # the API reference (the docs target)
+  e2fsprogs                           # mkfs.ext4: tests and a benchmark on a loop-mounted ext4 image
 )
 
 missing=()
