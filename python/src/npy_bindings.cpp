@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,72 +38,126 @@ dtype from_numpy(const py::dtype& type) {
   return npy::parse_descr(py::repr(descr).cast<std::string>());
 }
 
-py::array open_py(const std::filesystem::path& path, std::string_view mode_text,
-                  const py::object& dtype_like, const py::object& shape,
-                  std::size_t max_header_size) {
-  const mode how = mode_of(mode_text);
-  if (!dtype_like.is_none()) {
-    // A raw file: the caller says what it holds.
-    const py::dtype type = element_dtype(dtype_like);
-    const auto dims = shape_of(shape);
-    any_array a;
-    {
-      py::gil_scoped_release unlocked;
-      a = map_file(path, dtype::primitive(dtype_kind::raw, type.itemsize()), dims, {.mode = how});
-    }
-    return make_contiguous_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), order::c,
-                                 a.writable());
-  }
-  if (!shape.is_none()) throw py::value_error("a .npy file has its own shape; give no shape");
-  any_array a;
-  {
-    py::gil_scoped_release unlocked;
-    a = open(path, {.mode = how, .limits = {.max_header_length = max_header_size}});
-  }
-  const py::dtype type = to_numpy(a.type());
-  return make_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), a.byte_strides(),
-                    a.writable());
+// The header-length limit as a Python caller gives it: max_header_size, a non-negative int.
+npy::limits limits_of(const py::object& value) {
+  return {.max_header_length = byte_count(value, "max_header_size", 10000)};
 }
 
-py::array create_npy_py(const std::filesystem::path& path, const py::object& dtype_like,
-                        const py::object& shape, std::string_view order_text, bool overwrite,
-                        bool sparse) {
-  py::dtype type = element_dtype(dtype_like);
-  std::vector<index_t> dims = shape_of(shape);
+// How long to wait for the header lock: lock_timeout in seconds, as a float or an int.
+std::chrono::milliseconds lock_timeout_of(const py::object& value) {
+  if (!value) return npy_options{}.lock_timeout;
+  const auto seconds = py::reinterpret_steal<py::object>(PyNumber_Float(value.ptr()));
+  if (!seconds || PyBool_Check(value.ptr())) {
+    PyErr_Clear();
+    throw py::type_error("lock_timeout must be a number of seconds, not " +
+                         py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+  }
+  const double s = seconds.cast<double>();
+  if (!(s >= 0) || s > 1e9) {
+    throw py::value_error("lock_timeout must be between 0 and 1e9 seconds, not " +
+                          py::str(value).cast<std::string>());
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000));
+}
+
+// Runs `work`, saying a header longer than the limit in the Python caller's terms.
+template <class F>
+decltype(auto) with_python_limit_names(F&& work) {
+  try {
+    return work();
+  } catch (const format_error& e) {
+    std::string what = e.what();
+    const std::string cpp = "raise npy::limits::max_header_length";
+    if (const auto at = what.find(cpp); at != std::string::npos) {
+      what.replace(at, cpp.size(), "pass a larger max_header_size");
+      throw format_error(what);
+    }
+    throw;
+  }
+}
+
+py::array open_py(const py::args& args, const py::kwargs& kwargs) {
+  const auto a = bind({"open", {"path", "mode", "dtype", "shape", "max_header_size",
+                                "lock_timeout", "exact_writeback"},
+                       1, 4},
+                      args, kwargs);
+  const auto path = path_of(a[0]);
+  const mode how = mode_of(a[1], "r");
+  const bool exact_writeback = flag_of(a[6], "exact_writeback", false);
+  if (a[2] && !a[2].is_none()) {
+    // A raw file: the caller says what it holds.
+    const py::dtype type = element_dtype(a[2]);
+    const auto dims = shape_of(a[3]);
+    any_array mapped;
+    {
+      py::gil_scoped_release unlocked;
+      mapped = map_file(path, dtype::primitive(dtype_kind::raw, type.itemsize()), dims,
+                        {.mode = how, .exact_writeback = exact_writeback});
+    }
+    return make_contiguous_array(wrap_mapping(mapped.storage()), type, mapped.data(),
+                                 mapped.shape(), order::c, mapped.writable());
+  }
+  if (a[3] && !a[3].is_none()) {
+    throw py::value_error("a .npy file has its own shape; give no shape");
+  }
+  const npy_options opts{.mode = how,
+                         .limits = limits_of(a[4]),
+                         .lock_timeout = lock_timeout_of(a[5]),
+                         .exact_writeback = exact_writeback};
+  any_array opened;
+  with_python_limit_names([&] {
+    py::gil_scoped_release unlocked;
+    opened = open(path, opts);
+  });
+  const py::dtype type = to_numpy(opened.type());
+  return make_array(wrap_mapping(opened.storage()), type, opened.data(), opened.shape(),
+                    opened.byte_strides(), opened.writable());
+}
+
+py::array create_npy_py(const py::args& args, const py::kwargs& kwargs) {
+  const auto a = bind(
+      {"create_npy", {"path", "dtype", "shape", "order", "overwrite", "sparse"}, 3, 4}, args,
+      kwargs);
+  const auto path = path_of(a[0]);
+  py::dtype type = element_dtype(a[1]);
+  std::vector<index_t> dims = shape_of(a[2]);
   const py::object sub = type.attr("subdtype");
   if (!sub.is_none()) {  // numpy.save stores ('f4', (3,)) elements as a trailing dimension
     type = sub[py::int_(0)].cast<py::dtype>();
     for (const py::handle d : sub[py::int_(1)]) dims.push_back(d.cast<index_t>());
   }
   const dtype element = from_numpy(type);
-  const create_options opts{
-      .overwrite = overwrite, .sparse = sparse, .order = order_of(order_text)};
-  any_array a;
+  const create_options opts{.overwrite = flag_of(a[4], "overwrite", false),
+                            .sparse = flag_of(a[5], "sparse", false),
+                            .order = order_of(a[3])};
+  any_array made;
   {
     py::gil_scoped_release unlocked;
-    a = create_npy(path, element, dims, opts);
+    made = create_npy(path, element, dims, opts);
   }
-  return make_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), a.byte_strides(),
-                    a.writable());
+  return make_array(wrap_mapping(made.storage()), type, made.data(), made.shape(),
+                    made.byte_strides(), made.writable());
 }
 
-void append_npy_py(const std::filesystem::path& path, const py::object& rows,
-                   std::size_t max_header_size) {
-  const npy::limits limits{.max_header_length = max_header_size};
+void append_npy_py(const py::args& args, const py::kwargs& kwargs) {
+  const auto a = bind(
+      {"append_npy", {"path", "rows", "max_header_size", "lock_timeout"}, 2, 2}, args, kwargs);
+  const auto path = path_of(a[0]);
+  const npy_options base{.limits = limits_of(a[2]), .lock_timeout = lock_timeout_of(a[3])};
   npy::header head;
-  {
+  with_python_limit_names([&] {
     py::gil_scoped_release unlocked;
-    head = npy::read_header(path, limits);
-  }
+    head = npy::read_header(path, base.limits);
+  });
   const py::dtype type = to_numpy(head.type);
   const py::module_ numpy = py::module_::import("numpy");
   // The rows as the file's dtype, in the file's memory order.
   const py::array data = numpy.attr(head.fortran_order ? "asfortranarray" : "ascontiguousarray")(
-      rows, py::arg("dtype") = type);
+      a[1], py::arg("dtype") = type);
   const auto rank = static_cast<std::size_t>(data.ndim());
+  const std::size_t growing = head.fortran_order && rank > 0 ? rank - 1 : 0;
   if (rank > 1) {
     bool fits = rank == head.shape.size();
-    const std::size_t growing = head.fortran_order ? rank - 1 : 0;
     for (std::size_t k = 0; fits && k < rank; ++k) {
       fits = k == growing || data.shape(static_cast<py::ssize_t>(k)) == head.shape[k];
     }
@@ -112,46 +167,57 @@ void append_npy_py(const std::filesystem::path& path, const py::object& rows,
                             path.string() + "' of shape " + to_string(head.shape.span()));
     }
   }
+  // With the file's rank, the rows are counted along the growing axis, even rows of no bytes.
+  std::optional<index_t> rows;
+  if (rank > 1) rows = data.shape(static_cast<py::ssize_t>(growing));
   const std::span<const std::byte> bytes(static_cast<const std::byte*>(data.data()),
                                          static_cast<std::size_t>(data.nbytes()));
-  const npy_options opts{.expect = head.type, .limits = limits};
-  py::gil_scoped_release unlocked;
-  detail::append_npy_bytes(path, bytes, std::nullopt, opts, head.type.itemsize());
+  npy_options opts = base;
+  opts.expect = head.type;
+  with_python_limit_names([&] {
+    py::gil_scoped_release unlocked;
+    detail::append_npy_bytes(path, bytes, rows, std::nullopt, opts, head.type.itemsize());
+  });
 }
 
 }  // namespace
 
 void bind_npy(py::module_& module) {
-  module.def("open", &open_py, py::arg("path"), py::arg("mode") = "r",
-             py::arg("dtype") = py::none(), py::arg("shape") = py::none(), py::kw_only(),
-             py::arg("max_header_size") = 10000,
-             R"doc(
+  module.def("open", &open_py,
+             R"doc(open(path, mode='r', dtype=None, shape=None, *, max_header_size=10000, lock_timeout=60.0, exact_writeback=False)
+
 Maps a .npy file as an array with the file's dtype, shape and order (no data is read).
 
 mode: 'r' (default) read-only, 'r+' writes reach the file, 'c' copy-on-write.
 dtype, shape: for a raw file instead, what it holds (as map_file; shape defaults to flat).
 max_header_size: the longest header accepted, as numpy.load's max_header_size.
+lock_timeout: how many seconds to wait for an append in another process to finish its header
+    (TimeoutError after that).
+exact_writeback: for mode 'r+', write back only the pages written (see map_file).
 
 Returns a numpy.ndarray whose .base is a maparray.Mapping. Raises maparray.FormatError for a
 malformed file (bad header, data shorter than the header says), OSError, ValueError.
 )doc");
-  module.def("create_npy", &create_npy_py, py::arg("path"), py::arg("dtype"), py::arg("shape"),
-             py::arg("order") = "C", py::kw_only(), py::arg("overwrite") = false,
-             py::arg("sparse") = false, R"doc(
+  module.def("create_npy", &create_npy_py,
+             R"doc(create_npy(path, dtype, shape, order='C', *, overwrite=False, sparse=False)
+
 Creates the .npy file `path` holding a zero-filled array of `dtype` and `shape` in `order`,
 with the header numpy.save writes (numpy.load reads it; it can grow with append_npy), and maps
 it read-write. Space is reserved up front unless sparse=True; an existing file is a
-FileExistsError unless overwrite=True. Returns a numpy.ndarray whose .base is a Mapping.
+FileExistsError unless overwrite=True (which keeps the replaced file's permission bits). Returns a numpy.ndarray whose .base is a Mapping.
 )doc");
-  module.def("append_npy", &append_npy_py, py::arg("path"), py::arg("rows"), py::kw_only(),
-             py::arg("max_header_size") = 10000, R"doc(
+  module.def("append_npy", &append_npy_py,
+             R"doc(append_npy(path, rows, *, max_header_size=10000, lock_timeout=60.0)
+
 Appends rows to the .npy file `path` in place: along axis 0 of a C-order file, the last axis
 of a Fortran-order one. `rows` is converted to the file's dtype; its shape must be the file's
-apart from the growing axis, or it may be one-dimensional holding whole rows. The data is
-written and synced before the header, so an interrupted append leaves the old, loadable file.
-Arrays already open over the file keep their old extent; open it again to see the new rows.
+apart from the growing axis, or it may be one-dimensional holding whole rows. The space is
+reserved first and the data written and synced before the header, so an interrupted append
+leaves the old, loadable file, and a full disk changes nothing. Arrays already open over the
+file keep their old extent; open it again to see the new rows. lock_timeout: seconds to wait
+for another append or reader of the header.
 Raises ValueError (a partial row, a mismatched shape, no room left in the header),
-maparray.FormatError, OSError.
+maparray.FormatError, TimeoutError, OSError.
 )doc");
 }
 
