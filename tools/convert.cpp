@@ -40,6 +40,18 @@ void copy_bytes(const any_array& in, std::size_t first, std::size_t last, std::b
   }
 }
 
+// Elements [first, last) of `in` (numbered in C order) as R values, cast as numpy's astype
+// does. bool elements are read as numpy reads them, any nonzero byte being True.
+template <class R>
+void read_as(const any_array& in, std::size_t first, std::size_t last, R* out) {
+  if (in.type().kind() != dtype_kind::boolean) return copy_as<R>(in, first, last, out);
+  const any_array bytes(in.data(), dtype_of<std::uint8_t>(), dims(in.shape()),
+                        dims(in.byte_strides()), in.lease(), false);
+  const auto raw = std::make_unique<std::uint8_t[]>(last - first);
+  copy_as<std::uint8_t>(bytes, first, last, raw.get());
+  for (std::size_t i = 0; i < last - first; ++i) out[i] = cast_value<R>(raw[i] != 0);
+}
+
 void run(const convert_options& o) {
   raw_layout raw = o.raw;
   std::optional<dtype> cast;
@@ -86,7 +98,7 @@ void run(const convert_options& o) {
             // std::unique_ptr, not std::vector, which has no data() for bool.
             const auto buffer_size = last - first;
             auto buffer = std::make_unique<R[]>(buffer_size);
-            copy_as<R>(in.array, first, last, buffer.get());
+            read_as<R>(in.array, first, last, buffer.get());
             for (std::size_t i = 0; i < buffer_size; ++i)
               store(dst + i * out_item, buffer[i], swap);
           }

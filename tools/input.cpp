@@ -1,6 +1,7 @@
 #include "input.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -132,10 +133,15 @@ bool is_npy_path(const std::filesystem::path& path) {
   std::string ext = path.extension().string();
   for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext == ".npy") return true;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO must not keep the tool waiting for a writer; opening the file for real
+  // then says what it is.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return false;
+  struct stat st {};
   std::array<char, 6> head{};
-  const auto n = ::read(fd, head.data(), head.size());
+  const auto n = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+                     ? ::read(fd, head.data(), head.size())
+                     : ssize_t{0};
   ::close(fd);
   return n == static_cast<ssize_t>(head.size()) && head == npy_magic;
 }

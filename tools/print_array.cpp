@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "elements.hpp"
+#include "scalar_text.hpp"
 
 namespace maparray::cli {
 namespace {
@@ -155,11 +156,22 @@ class float_format {
   std::size_t pad_left_ = 0, pad_right_ = 0, precision_ = 0, exp_size_ = 0;
 };
 
+// The element at `p`. A bool is read as numpy reads it, any nonzero byte being True: loading
+// a byte other than 0 or 1 as a C++ bool would be undefined.
+template <class T>
+T value_at(const std::byte* p, bool swap) noexcept {
+  if constexpr (std::is_same_v<T, bool>) {
+    return *p != std::byte{0};
+  } else {
+    return load<T>(p, swap);
+  }
+}
+
 template <class T>
 std::function<std::string(const std::byte*)> element_formatter(const std::vector<T>& shown,
                                                                bool swap) {
   if constexpr (std::is_same_v<T, bool>) {
-    return [swap](const std::byte* p) { return load<bool>(p, swap) ? " True" : "False"; };
+    return [](const std::byte* p) { return value_at<bool>(p, false) ? " True" : "False"; };
   } else if constexpr (std::is_integral_v<T>) {
     std::size_t width = 0;
     for (T v : shown) width = std::max(width, std::to_string(v).size());
@@ -282,17 +294,20 @@ std::string print_array(const any_array& a) {
     for_each_shown(a.shape(), summarize, [&](const std::vector<index_t>& index) {
       const std::byte* p = a.data();
       for (std::size_t k = 0; k < index.size(); ++k) p += index[k] * a.byte_strides()[k];
-      shown.push_back(load<T>(p, swap));
+      shown.push_back(value_at<T>(p, swap));
     });
-    auto format = element_formatter(shown, swap);
     if (a.ndim() == 0) {
-      // numpy prints a 0-d array as its bare element, without padding.
-      std::string s = format(a.data());
-      const auto first = s.find_first_not_of(' ');
-      const auto last = s.find_last_not_of(' ');
-      return s.substr(first, last - first + 1);
+      // numpy prints a 0-d array as str() of its element: Python's repr for numbers.
+      const T v = value_at<T>(a.data(), swap);
+      if constexpr (std::is_same_v<T, bool>) {
+        return std::string(v ? "True" : "False");
+      } else if constexpr (std::is_integral_v<T>) {
+        return std::to_string(v);
+      } else {
+        return scalar_text(v);
+      }
     }
-    return layout_printer(a, summarize, std::move(format)).print();
+    return layout_printer(a, summarize, element_formatter(shown, swap)).print();
   });
 }
 

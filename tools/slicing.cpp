@@ -58,27 +58,19 @@ any_array slice_array(const any_array& a, const std::string& text) {
         throw std::out_of_range("index " + std::to_string(*i) + " is out of bounds for axis " +
                                 std::to_string(axis) + " with size " + std::to_string(n));
       }
-      data += at * stride;
+      if (data != nullptr) data += at * stride;  // an empty array may have no storage
       continue;
     }
     if (fields.size() > 3) throw std::invalid_argument("bad slice '" + text + "'");
-    const index_t step = fields.size() == 3 ? parse_bound(fields[2], text).value_or(1) : 1;
-    if (step == 0) throw std::invalid_argument("slice step cannot be zero in '" + text + "'");
-    // Python's slice.indices(n).
-    auto clamp = [&](std::optional<index_t> v, index_t fallback) {
-      if (!v) return fallback;
-      index_t x = *v < 0 ? *v + n : *v;
-      if (step > 0) return std::clamp<index_t>(x, 0, n);
-      return std::clamp<index_t>(x, -1, n - 1);
-    };
-    const index_t start = clamp(parse_bound(fields[0], text), step > 0 ? 0 : n - 1);
-    const index_t stop = clamp(parse_bound(fields[1], text), step > 0 ? n : -1);
-    index_t count = 0;
-    if (step > 0 && stop > start) count = (stop - start + step - 1) / step;
-    if (step < 0 && start > stop) count = (start - stop - step - 1) / -step;
-    if (count > 0) data += start * stride;
-    shape.push_back(count);
-    strides.push_back(stride * step);
+    const slice_spec spec{parse_bound(fields[0], text), parse_bound(fields[1], text),
+                          fields.size() == 3 ? parse_bound(fields[2], text) : std::nullopt};
+    if (spec.step == 0) throw std::invalid_argument("slice step cannot be zero in '" + text + "'");
+    const resolved_slice r = resolve_slice(spec, n);
+    if (r.count > 0 && data != nullptr) data += r.start * stride;
+    shape.push_back(r.count);
+    // A step past the end leaves one element, whose stride does not matter (and could
+    // overflow); more elements lie inside the array, so their stride fits.
+    strides.push_back(r.count > 1 ? checked_mul(stride, r.step, "slice stride") : stride);
   }
   return any_array(data, a.type(), dims(std::span<const index_t>(shape)),
                    dims(std::span<const index_t>(strides)), a.lease(), a.writable());
