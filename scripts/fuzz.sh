@@ -12,11 +12,11 @@ mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -fno-omit-frame-pointer -Iinclude -Isrc)
 library=(src/dtype.cpp src/shape.cpp src/npy_descr.cpp src/npy_header.cpp src/npy_literal.cpp
-         src/zip.cpp)
+         src/zip.cpp src/array.cpp src/mapping.cpp src/os.cpp)
 # The expression target binds and evaluates: it needs the whole library.
 whole_library=(src/*.cpp src/compute/*.cpp)
 
-for target in npy_header npy_descr zip expression; do
+for target in npy_header npy_descr zip shape slice expression; do
   echo "== fuzz_$target (${seconds}s)"
   sources=("${library[@]}")
   [ "$target" = expression ] && sources=("${whole_library[@]}")

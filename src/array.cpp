@@ -64,6 +64,9 @@ view_layout layout_view(const mapping& storage, index_t byte_offset, const index
   if (byte_offset < 0) {
     throw std::invalid_argument("negative offset " + std::to_string(byte_offset));
   }
+  // Offsets into the elements are reported in the caller's terms: file offsets where there is
+  // a file.
+  const index_t shown_offset = storage.offset() + byte_offset;
   if (byte_offset > storage_size) {
     throw std::out_of_range("offset " + std::to_string(byte_offset) + " is past the end of " +
                             where + " (" + std::to_string(storage_size) + " bytes)");
@@ -71,10 +74,8 @@ view_layout layout_view(const mapping& storage, index_t byte_offset, const index
   const auto address =
       reinterpret_cast<std::uintptr_t>(storage.data()) + static_cast<std::uintptr_t>(byte_offset);
   if (storage_size > 0 && address % static_cast<std::uintptr_t>(alignment) != 0) {
-    // Report offsets in the caller's terms: the file offset where there is a file.
-    const index_t asked = storage.offset() + byte_offset;
-    const index_t below = asked - static_cast<index_t>(address % alignment);
-    throw std::invalid_argument("offset " + std::to_string(asked) + " into " + where +
+    const index_t below = shown_offset - static_cast<index_t>(address % alignment);
+    throw std::invalid_argument("offset " + std::to_string(shown_offset) + " into " + where +
                                 " is not aligned to " + std::to_string(alignment) +
                                 " bytes for this element type; the nearest aligned offsets are " +
                                 std::to_string(below) + " and " +
@@ -93,18 +94,19 @@ view_layout layout_view(const mapping& storage, index_t byte_offset, const index
   const bool infers = std::ranges::find(shape.values(), index_t{-1}) != shape.values().end();
   if (count == nullptr && infers && (storage_size - byte_offset) % itemsize != 0) {
     throw std::invalid_argument("the " + std::to_string(storage_size - byte_offset) + " bytes of " +
-                                where + " from offset " + std::to_string(byte_offset) +
+                                where + " from offset " + std::to_string(shown_offset) +
                                 " are not a whole number of " + std::to_string(itemsize) +
                                 "-byte elements");
   }
   const index_t elements = count != nullptr ? *count : available;
   view_layout v;
   v.shape = resolve_shape(shape, elements);
+  require_addressable(v.shape, itemsize);
   const index_t needed = element_count(v.shape);
   if (needed > elements || (count != nullptr && needed != elements)) {
     throw std::invalid_argument("shape " + to_string(v.shape) + " needs " + std::to_string(needed) +
                                 " elements but " + where + " has " + std::to_string(elements) +
-                                " at offset " + std::to_string(byte_offset));
+                                " at offset " + std::to_string(shown_offset));
   }
   v.strides = contiguous_strides(v.shape, layout);
   v.data = storage.data() == nullptr ? nullptr : storage.data() + byte_offset;

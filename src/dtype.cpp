@@ -107,6 +107,13 @@ dtype dtype::record(std::vector<dtype_field> fields, index_t itemsize) {
       throw std::invalid_argument("record field name '" + f.name + "' repeats");
     }
     if (!f.type) throw std::invalid_argument("record field '" + f.name + "' has no type");
+    std::size_t level_dims = 0;
+    for (std::size_t n : f.levels) level_dims += n;
+    if (!f.levels.empty() && (level_dims != f.shape.size() || std::ranges::count(f.levels, 0u))) {
+      throw std::invalid_argument("record field '" + f.name +
+                                  "': its levels must each have a dimension and add up to its " +
+                                  std::to_string(f.shape.size()) + "-dimensional shape");
+    }
     const index_t size = checked_mul(f.type->itemsize(), element_count(f.shape), "field size");
     if (f.offset < 0 || f.offset > itemsize || size > itemsize - f.offset) {
       throw std::invalid_argument("record field '" + f.name + "' lies outside the " +
@@ -275,24 +282,28 @@ std::string dtype::record_descr(bool* in_order) const {
     }
     std::string name = npy::detail::python_repr(f.name);
     if (!f.title.empty()) name = "(" + npy::detail::python_repr(f.title) + ", " + name + ")";
-    std::string text = "(" + name + ", ";
+    std::string type_text;
     if (f.type->kind() == dtype_kind::record) {
       bool nested_in_order = true;
-      text += f.type->record_descr(&nested_in_order);
+      type_text = f.type->record_descr(&nested_in_order);
       if (!nested_in_order && in_order) *in_order = false;
     } else {
-      text += npy::detail::python_repr(f.type->str());
+      type_text = npy::detail::python_repr(f.type->str());
     }
-    if (!f.shape.empty()) {
-      text += ", (";
-      for (std::size_t k = 0; k < f.shape.size(); ++k) {
-        text += (k > 0 ? ", " : "") + std::to_string(f.shape[k]);
-      }
-      text += f.shape.size() == 1 ? ",))" : "))";
-    } else {
-      text += ")";
+    // Inner subarray levels wrap the type as (type, shape), innermost first; the outermost
+    // level is the field's third item.
+    const std::vector<std::size_t> levels =
+        f.levels.empty() ? std::vector<std::size_t>{f.shape.size()} : f.levels;
+    std::size_t end = f.shape.size();
+    for (std::size_t level = levels.size(); level-- > 1;) {
+      const std::size_t begin = end - levels[level];
+      type_text = "(" + type_text + ", " + to_string(f.shape.span().subspan(begin, end - begin)) +
+                  ")";
+      end = begin;
     }
-    item(text);
+    std::string text = "(" + name + ", " + type_text;
+    if (end > 0) text += ", " + to_string(f.shape.span().first(end));
+    item(text + ")");
     offset = std::max(offset, f.offset + f.type->itemsize() * element_count(f.shape));
   }
   if (itemsize_ > offset) item(padding(itemsize_ - offset));
@@ -323,6 +334,16 @@ std::string dtype::name() const {
   return "void" + bits;
 }
 
+namespace {
+
+// Whether two fields of the same shape split it into the same levels (no levels and one level
+// are the same). Never throws.
+bool same_levels(const dtype_field& x, const dtype_field& y) noexcept {
+  return (x.levels.size() <= 1 && y.levels.size() <= 1) || x.levels == y.levels;
+}
+
+}  // namespace
+
 bool operator==(const dtype& a, const dtype& b) noexcept {
   if (a.kind_ != b.kind_ || a.order_ != b.order_ || a.itemsize_ != b.itemsize_) return false;
   const auto& fa = a.fields();
@@ -330,7 +351,8 @@ bool operator==(const dtype& a, const dtype& b) noexcept {
   return std::equal(fa.begin(), fa.end(), fb.begin(), fb.end(),
                     [](const dtype_field& x, const dtype_field& y) {
                       return x.name == y.name && x.title == y.title && x.offset == y.offset &&
-                             x.shape == y.shape && *x.type == *y.type;
+                             x.shape == y.shape && same_levels(x, y) &&
+                             *x.type == *y.type;
                     });
 }
 

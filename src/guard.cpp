@@ -20,17 +20,21 @@ struct sigaction previous_handler {};
 void on_sigbus(int signal, siginfo_t* info, void* context) {
   if (active_guard != nullptr) siglongjmp(*active_guard, 1);
   // Not ours: behave as if this handler had never been installed.
+  // A SIGBUS sent by kill() or raise() has si_code <= 0; one from a memory access, above.
+  const bool from_fault = info != nullptr && info->si_code > 0;
   if (previous_handler.sa_flags & SA_SIGINFO) {
     previous_handler.sa_sigaction(signal, info, context);
-  } else if (previous_handler.sa_handler == SIG_IGN) {
+  } else if (previous_handler.sa_handler == SIG_IGN && !from_fault) {
     return;
-  } else if (previous_handler.sa_handler != SIG_DFL) {
+  } else if (previous_handler.sa_handler != SIG_DFL && previous_handler.sa_handler != SIG_IGN) {
     previous_handler.sa_handler(signal);
   } else {
     // Restore the default action; returning re-executes the faulting access, which then takes
-    // it (and a raised signal is raised again).
+    // it (and a raised signal is raised again). A fault cannot be ignored: without this
+    // handler the kernel would kill the process even with SIGBUS ignored, and returning with
+    // the signal still ignored would retry the access forever.
     ::signal(signal, SIG_DFL);
-    if (info == nullptr || info->si_code <= 0) ::raise(signal);
+    if (!from_fault) ::raise(signal);
   }
 }
 

@@ -31,6 +31,8 @@ void region::release() noexcept {
   mapped_length = 0;
   backing = maparray::file();
   owner.reset();
+  if (pending && !pending->temporary.empty()) sys::remove_quietly(pending->temporary);
+  pending.reset();
 }
 
 }  // namespace detail
@@ -67,7 +69,7 @@ view_lease view_lease::acquire(std::shared_ptr<detail::region> region) {
 }
 
 mapping mapping::open(const std::filesystem::path& path, const options& opts) {
-  return adopt(file::open(path, open_flags(opts.mode)), opts);
+  return adopt(file::open_regular(path, open_flags(opts.mode)), opts);
 }
 
 mapping mapping::adopt(maparray::file f, const options& opts) {
@@ -107,6 +109,16 @@ mapping mapping::adopt(maparray::file f, const options& opts) {
     const int flags = opts.mode == mode::copy_on_write ? MAP_PRIVATE : MAP_SHARED;
     r->base = static_cast<std::byte*>(
         sys::map(r->mapped_length, protection(opts.mode), flags, f.fd(), aligned, f.path()));
+    if (opts.exact_writeback && opts.mode == mode::read_write) {
+      // Pages cached in large folios (by read() or by another mapping's readahead) would be
+      // written back whole: drop the clean ones, and fault every page in alone from now on.
+      sys::drop_cached(f, aligned, static_cast<std::int64_t>(r->mapped_length));
+      const int error = sys::try_advise(r->base, r->mapped_length, MADV_RANDOM);
+      if (error != 0) {
+        sys::unmap(r->base, r->mapped_length);
+        sys::throw_error(error, "madvise", f.path());
+      }
+    }
   }
   r->backing = std::move(f);
   return mapping(std::move(r));
@@ -233,6 +245,14 @@ void mapping::advise(maparray::advice hint, std::size_t offset, std::size_t size
       flag = MADV_WILLNEED;
       break;
     case advice::dontneed:
+      // On private pages the kernel discards the data itself: copy_on_write changes and
+      // anonymous memory come back as the file's bytes or as zeros.
+      if (region_->access_mode == mode::copy_on_write ||
+          region_->source != detail::region::kind::file) {
+        throw std::invalid_argument("advise dontneed on " + quoted(region_->name) +
+                                    ": its pages may be private, and the kernel would discard "
+                                    "what was written to them");
+      }
       flag = MADV_DONTNEED;
       break;
     case advice::hugepage:

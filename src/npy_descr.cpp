@@ -15,11 +15,21 @@ namespace {
   throw format_error("descr is not a valid dtype descriptor: " + why);
 }
 
-// A dtype with the subarray shape numpy folds into a field.
+// A dtype with the subarray shape of a field, and how that shape splits into nested
+// subarrays (the dimensions of each level, outermost first; levels without dimensions are no
+// levels, as in numpy).
 struct shaped_type {
   dtype type;
   std::vector<index_t> shape;
+  std::vector<std::size_t> levels;
 };
+
+// `inner` as a subarray of `outer`: the outer dimensions come first.
+shaped_type wrap(shaped_type inner, const std::vector<index_t>& outer) {
+  inner.shape.insert(inner.shape.begin(), outer.begin(), outer.end());
+  if (!outer.empty()) inner.levels.insert(inner.levels.begin(), outer.size());
+  return inner;
+}
 
 // A subarray shape: an integer n (numpy 1.24 takes 1 as no subarray at all) or a tuple.
 std::vector<index_t> subarray_shape(const py_value& v) {
@@ -55,21 +65,18 @@ shaped_type type_from(const py_value& v, bool top_level) {
             ": object arrays hold pickled Python objects, which maparray never loads");
       }
       try {
-        return {dtype::parse(text), {}};
+        return {dtype::parse(text), {}, {}};
       } catch (const std::invalid_argument& e) {
         bad(python_repr(text) + " (" + e.what() + ")");
       }
     }
     case py_value::kind::list:
-      return {record_from(v), {}};
+      return {record_from(v), {}, {}};
     case py_value::kind::tuple: {
       if (top_level) bad("a (type, shape) subarray descr at the top level");
       if (v.items.size() != 2) bad("a subarray descr must be (type, shape)");
-      shaped_type inner = type_from(v.items[0], false);
-      // numpy folds a subarray of a subarray into one shape, outer dimensions first.
-      auto shape = subarray_shape(v.items[1]);
-      shape.insert(shape.end(), inner.shape.begin(), inner.shape.end());
-      return {inner.type, shape};
+      // numpy keeps a subarray of a subarray nested: its descr and equality see the levels.
+      return wrap(type_from(v.items[0], false), subarray_shape(v.items[1]));
     }
     default:
       bad(std::string(kind_name(v.type)) + " where a type was expected");
@@ -98,11 +105,7 @@ dtype record_from(const py_value& list) {
       bad("a field name must be a string or a (title, name) pair of strings");
     }
     shaped_type t = type_from(field.items[1], false);
-    if (field.items.size() == 3) {
-      auto outer = subarray_shape(field.items[2]);
-      outer.insert(outer.end(), t.shape.begin(), t.shape.end());
-      t.shape = std::move(outer);
-    }
+    if (field.items.size() == 3) t = wrap(std::move(t), subarray_shape(field.items[2]));
     if (t.shape.size() > max_rank) bad("a subarray has more than 32 dimensions");
     const index_t size =
         checked_mul(t.type.itemsize(), element_count(t.shape), "record field size");
@@ -115,6 +118,7 @@ dtype record_from(const py_value& list) {
       }
       f.type = std::make_shared<const dtype>(t.type);
       f.shape = dims(std::span<const index_t>(t.shape));
+      if (t.levels.size() > 1) f.levels = std::move(t.levels);
       f.offset = offset;
       fields.push_back(std::move(f));
     }

@@ -1,11 +1,15 @@
 // .npy files: mapping, creating and appending.
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <thread>
 
 #include "maparray/npy.hpp"
 #include "npy_header.hpp"
@@ -41,37 +45,59 @@ npy::header read_header_of(const file& f, const npy::limits& lim) {
   }
 }
 
-// The header lock: an open-file-description record lock (F_OFD_SETLKW) on the file's first
+// The header lock: an open-file-description record lock (F_OFD_SETLK) on the file's first
 // byte, F_RDLCK to read the header and F_WRLCK to append. It is independent of the flock
 // locks that mappings may hold ({.lock = file_lock::shared}), so an append never waits for a
-// reader that keeps the file mapped, only for one that is reading the header. Waits; returns
-// false if the lock could not be taken or released.
-bool header_lock(const file& f, short type) {
+// reader that keeps the file mapped, only for one that is reading the header.
+//
+// Waits up to `timeout` for another process to let go, polling (a blocking F_OFD_SETLKW
+// could wait forever): std::system_error with ETIMEDOUT after that. Returns false where the
+// file system has no record locks. Throws std::system_error.
+bool header_lock(const file& f, short type, std::chrono::milliseconds timeout) {
   struct flock l {};
   l.l_type = type;
   l.l_whence = SEEK_SET;
   l.l_start = 0;
   l.l_len = 1;
-  int result;
-  do {
-    result = ::fcntl(f.fd(), F_OFD_SETLKW, &l);
-  } while (result != 0 && errno == EINTR);
-  return result == 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto pause = std::chrono::microseconds(100);;
+       pause = std::min(pause * 2, std::chrono::microseconds(20'000))) {
+    if (::fcntl(f.fd(), F_OFD_SETLK, &l) == 0) return true;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EACCES) return false;  // no record locks here
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
+      const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+      throw std::system_error(ETIMEDOUT, std::generic_category(),
+                              "waiting " + std::to_string(waited) +
+                                  " ms for another process to release the header lock of " +
+                                  quoted(f.path()));
+    }
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(pause, deadline - now));
+  }
+}
+
+void header_unlock(const file& f) noexcept {
+  struct flock l {};
+  l.l_type = F_UNLCK;
+  l.l_whence = SEEK_SET;
+  l.l_start = 0;
+  l.l_len = 1;
+  ::fcntl(f.fd(), F_OFD_SETLK, &l);
 }
 
 // Reads the header under the shared header lock, so that an append's header rewrite is never
-// seen half done. Best effort: where the file system has no record locks, the header is read
-// without one.
-npy::header read_header_shared(const file& f, const npy::limits& lim) {
-  const bool locked = header_lock(f, F_RDLCK);
+// seen half done. Where the file system has no record locks, the header is read without one.
+npy::header read_header_shared(const file& f, const npy_options& opts) {
+  const bool locked = header_lock(f, F_RDLCK, opts.lock_timeout);
   npy::header h;
   try {
-    h = read_header_of(f, lim);
+    h = read_header_of(f, opts.limits);
   } catch (...) {
-    if (locked) header_lock(f, F_UNLCK);
+    if (locked) header_unlock(f);
     throw;
   }
-  if (locked) header_lock(f, F_UNLCK);
+  if (locked) header_unlock(f);
   return h;
 }
 
@@ -89,15 +115,27 @@ npy::header read_header_shared(const file& f, const npy::limits& lim) {
   throw format_error(message);
 }
 
+// The bytes of one row along the growing axis of a file with header `h`. Throws
+// std::invalid_argument for a 0-d file, std::overflow_error.
+index_t row_bytes_of(const std::filesystem::path& path, const npy::header& h) {
+  if (h.shape.empty()) {
+    throw std::invalid_argument("cannot append to " + quoted(path) +
+                                ": a zero-dimensional array has no axis to grow");
+  }
+  const std::size_t axis = h.fortran_order ? h.shape.size() - 1 : 0;
+  index_t row = h.type.itemsize();
+  for (std::size_t k = 0; k < h.shape.size(); ++k) {
+    if (k != axis) row = checked_mul(row, h.shape[k], "row size");
+  }
+  return row;
+}
+
 }  // namespace
 
 namespace npy {
 
 header read_header(const std::filesystem::path& path, const limits& lim) {
-  // O_NONBLOCK keeps open() of a FIFO from waiting for a writer; require_regular() refuses it.
-  const file f = file::open(path, O_RDONLY | O_NONBLOCK);
-  f.require_regular();
-  return read_header_shared(f, lim);
+  return read_header_shared(file::open_regular(path, O_RDONLY), {.limits = lim});
 }
 
 }  // namespace npy
@@ -120,7 +158,7 @@ npy_view map_npy(file f, const npy_options& opts, bool writable_view, index_t al
   }
   f.require_regular();
   npy_view v;
-  v.head = read_header_shared(f, opts.limits);
+  v.head = read_header_shared(f, opts);
   if (v.head.type.itemsize() == 0) {
     throw format_error(quoted(path) + ": elements of zero bytes (dtype " + v.head.type.str() +
                        ") are not supported");
@@ -128,7 +166,8 @@ npy_view map_npy(file f, const npy_options& opts, bool writable_view, index_t al
   v.storage = mapping::adopt(std::move(f), {.mode = mode,
                                             .offset = v.head.data_offset,
                                             .length = v.head.data_length,
-                                            .lock = opts.lock});
+                                            .lock = opts.lock,
+                                            .exact_writeback = opts.exact_writeback});
   const index_t count = element_count(v.head.shape.span());
   v.layout = layout_view(v.storage, 0, &count, v.head.type.itemsize(), alignment, v.head.shape,
                          v.head.fortran_order ? order::fortran : order::c);
@@ -183,40 +222,66 @@ raw_view create_npy_raw(const std::filesystem::path& path, const dtype& type,
 }
 
 void append_npy_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes,
-                      const std::optional<dtype>& wanted, const npy_options& opts, index_t size) {
-  const file f = file::open(path, O_RDWR | O_NONBLOCK);
-  f.require_regular();
-  // Appenders take turns; readers, which read the header under the shared header lock, never
-  // see it half rewritten.
-  if (!header_lock(f, F_WRLCK)) sys::throw_errno("fcntl(F_OFD_SETLKW)", path);
-
-  const npy::header h = read_header_of(f, opts.limits);
-  check_npy_type(path, h.type, wanted, opts, size);
-  if (h.shape.empty()) {
-    throw std::invalid_argument("cannot append to " + quoted(path) +
-                                ": a zero-dimensional array has no axis to grow");
-  }
-  const std::size_t axis = h.fortran_order ? h.shape.size() - 1 : 0;
-  index_t row = h.type.itemsize();
-  for (std::size_t k = 0; k < h.shape.size(); ++k) {
-    if (k != axis) row = checked_mul(row, h.shape[k], "row size");
-  }
-  if (bytes.empty()) return;
+                      std::optional<index_t> rows, const std::optional<dtype>& wanted,
+                      const npy_options& opts, index_t size) {
   const auto count = static_cast<index_t>(bytes.size());
-  if (row == 0 || count % row != 0) {
+  npy_appender appender(path, opts, [&](const npy::header& h) {
+    check_npy_type(path, h.type, wanted, opts, size);
+    const index_t row = row_bytes_of(path, h);
+    if (rows) return *rows;
+    if ((row == 0 && count != 0) || (row != 0 && count % row != 0)) {
+      throw std::invalid_argument("cannot append " + std::to_string(count) + " bytes to " +
+                                  quoted(path) + ": not a whole number of rows of " +
+                                  std::to_string(row) + " bytes");
+    }
+    return row == 0 ? index_t{0} : count / row;
+  });
+  if (appender.remaining() != count) {
     throw std::invalid_argument("cannot append " + std::to_string(count) + " bytes to " +
-                                quoted(path) + ": not a whole number of rows of " +
-                                std::to_string(row) + " bytes");
+                                quoted(path) + " as " + std::to_string(*rows) + " rows of " +
+                                std::to_string(appender.row_bytes()) + " bytes");
   }
-  dims shape = h.shape;
-  shape[axis] = checked_add(shape[axis], count / row, "new length");
-  const index_t new_length = checked_mul(element_count(shape.span()), h.type.itemsize(), "size");
-  const index_t end = checked_add(h.data_offset, new_length, "file size");
+  appender.write(bytes);
+  appender.commit();
+}
+
+}  // namespace detail
+
+npy_appender::npy_appender(const std::filesystem::path& path, index_t rows,
+                           const npy_options& opts)
+    : npy_appender(path, opts, [&](const npy::header& h) {
+        if (opts.expect) {
+          detail::check_npy_type(path, h.type, std::nullopt, opts, opts.expect->itemsize());
+        }
+        return rows;
+      }) {}
+
+npy_appender::npy_appender(const std::filesystem::path& path, const npy_options& opts,
+                           const std::function<index_t(const npy::header&)>& rows_of)
+    : file_(file::open_regular(path, O_RDWR)) {
+  // Appenders take turns; readers, which read the header under the shared header lock, never
+  // see it half rewritten. Closing the descriptor releases the lock.
+  header_lock(file_, F_WRLCK, opts.lock_timeout);
+  head_ = read_header_of(file_, opts.limits);
+  const index_t rows = rows_of(head_);
+  if (rows < 0) {
+    throw std::invalid_argument("cannot append " + std::to_string(rows) + " rows to " +
+                                quoted(path));
+  }
+  row_bytes_ = row_bytes_of(path, head_);
+  const std::size_t axis = head_.fortran_order ? head_.shape.size() - 1 : 0;
+  dims shape = head_.shape;
+  shape[axis] = checked_add(shape[axis], rows, "new length");
+  require_addressable(shape.span(), head_.type.itemsize());
+  const index_t new_length =
+      checked_mul(element_count(shape.span()), head_.type.itemsize(), "array size");
+  next_ = head_.data_offset + head_.data_length;
+  end_ = checked_add(head_.data_offset, new_length, "file size");
 
   // The header must keep its length, so that the data does not move.
-  const std::string dict = npy::detail::header_dict(h.type, shape.span(), h.fortran_order);
+  const std::string dict = npy::detail::header_dict(head_.type, shape.span(), head_.fortran_order);
   std::string encoded;
-  if (h.major_version == 3) {
+  if (head_.major_version == 3) {
     encoded = dict;
   } else {
     std::size_t pos = 0;
@@ -225,8 +290,8 @@ void append_npy_bytes(const std::filesystem::path& path, std::span<const std::by
       encoded += static_cast<char>(c);
     }
   }
-  const std::size_t field = h.major_version == 1 ? 2 : 4;
-  const auto room = static_cast<std::size_t>(h.data_offset) - npy::prefix_length - field;
+  const std::size_t field = head_.major_version == 1 ? 2 : 4;
+  const auto room = static_cast<std::size_t>(head_.data_offset) - npy::prefix_length - field;
   if (encoded.size() + 1 > room) {
     throw std::invalid_argument("cannot append to " + quoted(path) + ": its header has room for " +
                                 std::to_string(room) + " bytes, the new shape " +
@@ -234,18 +299,45 @@ void append_npy_bytes(const std::filesystem::path& path, std::span<const std::by
                                 std::to_string(encoded.size() + 1) +
                                 "; rewrite the file with create_npy to grow it further");
   }
-  const auto head =
-      npy::detail::wrap_header(encoded, h.major_version, static_cast<std::size_t>(h.data_offset));
-
-  // Data first, synced, then the shape: a crash in between leaves the old, loadable array.
-  sys::reserve(f, end);
-  sys::write_at(f, bytes, h.data_offset + h.data_length);
-  sys::sync_data(f);
-  sys::write_at(f, head, 0);
-  sys::sync_data(f);
+  new_header_ = npy::detail::wrap_header(encoded, head_.major_version,
+                                         static_cast<std::size_t>(head_.data_offset));
+  // Every row's space at once: a full disk fails here, and the file keeps its length.
+  old_size_ = file_.size();
+  sys::reserve(file_, end_, next_);
 }
 
-}  // namespace detail
+npy_appender::~npy_appender() {
+  if (committed_) return;
+  // The header still describes the old data; give back the space of the rows never committed.
+  while (::ftruncate(file_.fd(), static_cast<off_t>(old_size_)) != 0 && errno == EINTR) {
+  }
+}
+
+void npy_appender::write(std::span<const std::byte> bytes) {
+  if (committed_) throw std::logic_error("npy_appender::write after commit()");
+  const auto count = static_cast<std::int64_t>(bytes.size());
+  if (count > remaining()) {
+    throw std::invalid_argument("cannot write " + std::to_string(count) + " more bytes to " +
+                                quoted(file_.path()) + ": only " + std::to_string(remaining()) +
+                                " of the announced rows are left");
+  }
+  sys::write_at(file_, bytes, next_);
+  next_ += count;
+}
+
+void npy_appender::commit() {
+  if (committed_) throw std::logic_error("npy_appender::commit called twice");
+  if (remaining() != 0) {
+    throw std::logic_error("npy_appender::commit: " + std::to_string(remaining()) +
+                           " bytes of the announced rows of " + quoted(file_.path()) +
+                           " were never written");
+  }
+  // Data first, synced, then the shape: a crash in between leaves the old, loadable array.
+  sys::sync_data(file_);
+  sys::write_at(file_, new_header_, 0);
+  committed_ = true;
+  sys::sync_data(file_);
+}
 
 namespace {
 

@@ -175,6 +175,14 @@ header parse_header(std::span<const std::byte> bytes, const limits& lim) {
                        std::to_string(h.type.itemsize()) +
                        "-byte elements is more than 2^63 bytes");
   }
+  try {
+    // Even an empty array's strides must fit; numpy.load refuses these too.
+    require_addressable(h.shape.span(), std::max<index_t>(h.type.itemsize(), 1));
+  } catch (const std::overflow_error&) {
+    throw format_error("shape " + to_string(h.shape.span()) + " of " +
+                       std::to_string(h.type.itemsize()) +
+                       "-byte elements is too big: its strides would overflow 64 bits");
+  }
   return h;
 }
 

@@ -49,7 +49,6 @@ int injected_error(const char* call) noexcept {
 }
 
 const char* file_type_name(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
   if (S_ISFIFO(mode)) return "a FIFO";
   if (S_ISCHR(mode)) return "a character device";
   if (S_ISBLK(mode)) return "a block device";
@@ -118,21 +117,34 @@ int try_advise(void* address, std::size_t length, int advice) noexcept {
   return 0;
 }
 
+void drop_cached(const file& f, std::int64_t offset, std::int64_t length) noexcept {
+  ::posix_fadvise(f.fd(), static_cast<off_t>(offset), static_cast<off_t>(length),
+                  POSIX_FADV_DONTNEED);
+}
+
 void residency(void* address, std::size_t length, unsigned char* flags,
                const std::filesystem::path& path) {
   if (injected_failure("mincore") || ::mincore(address, length, flags) != 0)
     throw_errno("mincore", path);
 }
 
-void reserve(const file& f, std::int64_t length) {
-  if (length <= 0) return;  // posix_fallocate rejects an empty range; nothing to reserve.
+void reserve(const file& f, std::int64_t length, std::int64_t from) {
+  if (length <= from) return;  // posix_fallocate rejects an empty range; nothing to reserve.
+  const std::int64_t before = f.size();
   int error = injected_error("posix_fallocate");
   while (error == 0) {
-    error = ::posix_fallocate(f.fd(), 0, static_cast<off_t>(length));
+    error = ::posix_fallocate(f.fd(), static_cast<off_t>(from), static_cast<off_t>(length - from));
     if (error != EINTR) break;
     error = 0;
   }
-  if (error != 0) throw_error(error, "posix_fallocate", f.path());
+  if (error == 0) return;
+  // Give back what a partial allocation added; the error reported is the allocation's.
+  struct stat st {};
+  if (::fstat(f.fd(), &st) == 0 && st.st_size > before) {
+    while (::ftruncate(f.fd(), static_cast<off_t>(before)) != 0 && errno == EINTR) {
+    }
+  }
+  throw_error(error, "posix_fallocate", f.path());
 }
 
 void truncate(const file& f, std::int64_t length) {
@@ -170,6 +182,42 @@ void sync_directory(const std::filesystem::path& path) {
 
 void remove_quietly(const std::filesystem::path& path) noexcept {
   ::unlink(path.c_str());
+}
+
+file open_unnamed(const std::filesystem::path& target, mode_t mode) {
+  // link() names the file through /proc; without it an unnamed file could never be named.
+  static const bool have_proc = ::access("/proc/self/fd", X_OK) == 0;
+  if (!have_proc) return {};
+  const std::filesystem::path directory =
+      target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  if (injected_failure("open")) throw_errno("open", target);
+  int fd;
+  do {
+    fd = ::open(directory.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  if (fd >= 0) return file(fd, target);
+  // The kernel or the file system has no unnamed files: the caller makes a named one.
+  if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) return {};
+  throw_errno("open", target);
+}
+
+void link(const file& f, const std::filesystem::path& to) {
+  const std::string self = "/proc/self/fd/" + std::to_string(f.fd());
+  if (injected_failure("linkat") ||
+      ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, to.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+    throw_errno("linkat", to);
+  }
+}
+
+void copy_permissions(const file& f, const std::filesystem::path& like) {
+  struct stat st {};
+  if (::lstat(like.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+  // The owner first, since changing it may clear mode bits. Where this process may not give
+  // the file away, it stays the caller's, with the old permission bits: readable by no more
+  // users than before. Set-user-ID and set-group-ID bits are never copied onto a new owner.
+  static_cast<void>(::fchown(f.fd(), st.st_uid, st.st_gid));
+  if (injected_failure("fchmod") || ::fchmod(f.fd(), st.st_mode & 01777) != 0)
+    throw_errno("fchmod", like);
 }
 
 file shm_open(const std::string& name, int flags, mode_t mode) {
@@ -280,9 +328,17 @@ std::int64_t file::size() const {
   return st.st_size;
 }
 
+file file::open_regular(const std::filesystem::path& path, int flags) {
+  file f = open(path, flags | O_NONBLOCK);
+  f.require_regular();
+  return f;
+}
+
 void file::require_regular() const {
   struct stat st {};
   if (sys::injected_failure("fstat") || ::fstat(fd_, &st) != 0) sys::throw_errno("fstat", path_);
+  // What opening a directory for writing reports, so that every mode reports the same.
+  if (S_ISDIR(st.st_mode)) sys::throw_error(EISDIR, "open", path_);
   if (!S_ISREG(st.st_mode)) {
     throw std::invalid_argument("'" + path_.string() + "' is " + sys::file_type_name(st.st_mode) +
                                 ", which cannot be mapped as an array");

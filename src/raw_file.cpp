@@ -1,6 +1,7 @@
 #include "maparray/raw_file.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +12,65 @@
 
 namespace maparray::detail {
 namespace {
+
+// Removes a file this library created when a later step fails. Never throws.
+class created_file_guard {
+ public:
+  explicit created_file_guard(std::filesystem::path path) : path_(std::move(path)) {}
+  created_file_guard(const created_file_guard&) = delete;
+  created_file_guard& operator=(const created_file_guard&) = delete;
+  ~created_file_guard() {
+    if (!path_.empty()) sys::remove_quietly(path_);
+  }
+  void keep() noexcept { path_.clear(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A unique name beside `target` for a file on its way there: "name.tmp-NNN".
+std::filesystem::path temporary_name_beside(const std::filesystem::path& target,
+                                            std::mt19937_64& random) {
+  auto name = target;
+  name += ".tmp-" + std::to_string(random() % 1'000'000'000'000ULL);
+  return name;
+}
+
+// Calls `attempt` with fresh temporary names beside `target` until it does not fail with
+// EEXIST (16 tries); returns the name it succeeded with. Throws what `attempt` throws.
+template <class F>
+std::filesystem::path with_temporary_name(const std::filesystem::path& target, F&& attempt) {
+  std::random_device entropy;
+  std::mt19937_64 random(entropy());
+  for (int tries = 0;; ++tries) {
+    const auto name = temporary_name_beside(target, random);
+    try {
+      attempt(name);
+      return name;
+    } catch (const std::system_error& e) {
+      if (e.code() != std::errc::file_exists || tries == 16) throw;
+    }
+  }
+}
+
+// A new file on its way to `target`: unnamed where the file system allows it, else under a
+// temporary name beside it (returned in `temporary`).
+file open_unpublished(const std::filesystem::path& target, mode_t permissions,
+                      std::filesystem::path& temporary) {
+  file f = sys::open_unnamed(target, permissions);
+  if (f.is_open()) return f;
+  temporary = with_temporary_name(target, [&](const std::filesystem::path& name) {
+    f = file::open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, permissions);
+  });
+  return f;
+}
+
+// Refuses early, before any space is reserved, to create over an existing name (the final
+// link or rename refuses atomically). Throws std::system_error with EEXIST.
+void refuse_existing(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) sys::throw_error(EEXIST, "open", path);
+}
 
 // Zero-size elements (an empty record) would make every shape fit any file; refuse them before
 // anything is opened or created.
@@ -58,8 +118,11 @@ raw_view map_raw(file f, const shape_spec& shape, const map_options& opts, bool 
     if (needed <= size - opts.offset) length = needed;
   }
   raw_view v;
-  v.storage = mapping::adopt(
-      std::move(f), {.mode = mode, .offset = opts.offset, .length = length, .lock = opts.lock});
+  v.storage = mapping::adopt(std::move(f), {.mode = mode,
+                                            .offset = opts.offset,
+                                            .length = length,
+                                            .lock = opts.lock,
+                                            .exact_writeback = opts.exact_writeback});
   v.layout = layout_view(v.storage, 0, opts.count ? &*opts.count : nullptr, itemsize, alignment,
                          shape, opts.order);
   return v;
@@ -75,12 +138,14 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
                                   to_string(shape.values()) + ": dimensions must be >= 0");
     }
   }
+  require_addressable(shape.values(), itemsize);
   const index_t bytes = checked_mul(element_count(shape.values()), itemsize, "array size");
   const auto prefix_size = static_cast<index_t>(prefix.size());
   const index_t total = checked_add(prefix_size, bytes, "file size");
-  file f = opts.overwrite ? open_temporary_beside(path, opts.permissions)
-                          : file::open(path, O_RDWR | O_CREAT | O_EXCL, opts.permissions);
-  created_file_guard guard(f.path());
+  if (!opts.overwrite) refuse_existing(path);
+  std::filesystem::path temporary;
+  file f = open_unpublished(path, opts.permissions, temporary);
+  created_file_guard guard(temporary);
   if (opts.sparse) {
     sys::truncate(f, total);
   } else {
@@ -90,9 +155,11 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
   raw_view v;
   v.storage = mapping::adopt(std::move(f),
                              {.mode = mode::read_write, .offset = prefix_size, .length = bytes});
-  if (opts.overwrite) sys::rename(v.storage.path(), path);
-  guard.keep();
+  // From here the region removes the temporary name if the file is never published.
   v.storage.region()->name = path;
+  v.storage.region()->pending.reset(new region::pending_name{path, temporary, opts.overwrite});
+  guard.keep();
+  if (!opts.publish_later) publish(v.storage);
   v.layout = layout_view(v.storage, 0, nullptr, itemsize, alignment, shape, opts.order);
   return v;
 }
@@ -101,12 +168,42 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
 
 namespace maparray {
 
+void publish(const mapping& storage) {
+  const auto& region = storage.region();
+  if (!storage.is_open() || !region->pending) {
+    throw std::logic_error("publish: '" + storage.path().string() +
+                           "' is not a file waiting to be published");
+  }
+  const auto& pending = *region->pending;
+  const file& f = region->backing;
+  if (pending.overwrite) sys::copy_permissions(f, pending.target);
+  if (!pending.temporary.empty()) {
+    if (pending.overwrite) {
+      sys::rename(pending.temporary, pending.target);
+    } else {
+      sys::rename_exclusive(pending.temporary, pending.target);
+    }
+  } else if (!pending.overwrite) {
+    sys::link(f, pending.target);
+  } else {
+    // A link cannot replace a file: link under a temporary name, then rename over the target.
+    const auto name = detail::with_temporary_name(
+        pending.target, [&](const std::filesystem::path& n) { sys::link(f, n); });
+    try {
+      sys::rename(name, pending.target);
+    } catch (...) {
+      sys::remove_quietly(name);
+      throw;
+    }
+  }
+  region->pending.reset();
+}
+
 void resize_file(const std::filesystem::path& path, std::int64_t length, bool sparse) {
   if (length < 0) {
     throw std::invalid_argument("cannot resize '" + path.string() + "' to a negative length");
   }
-  const file f = file::open(path, O_RDWR | O_NONBLOCK);
-  f.require_regular();
+  const file f = file::open_regular(path, O_RDWR);
   f.lock(file_lock::exclusive);
   if (sparse || length < f.size()) {
     sys::truncate(f, length);

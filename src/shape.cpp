@@ -71,6 +71,45 @@ dims resolve_shape(const shape_spec& spec, index_t available) {
   return shape;
 }
 
+void require_addressable(std::span<const index_t> shape, index_t itemsize) {
+  index_t extent = itemsize;
+  for (index_t d : shape) {
+    if (d < 0) throw std::invalid_argument("negative dimension in shape " + to_string(shape));
+    if (d > 0 && __builtin_mul_overflow(extent, d, &extent)) {
+      throw std::overflow_error("an array of shape " + to_string(shape) + " and " +
+                                std::to_string(itemsize) +
+                                "-byte elements is too big: its strides overflow 64 bits");
+    }
+  }
+}
+
+resolved_slice resolve_slice(const slice_spec& spec, index_t n) {
+  if (n < 0) throw std::invalid_argument("cannot slice an axis of length " + std::to_string(n));
+  const index_t step = spec.step.value_or(1);
+  if (step == 0) throw std::invalid_argument("slice step cannot be zero");
+  // Python's slice.indices(n): negative bounds count from the end, then clamp to the axis
+  // ([0, n] going forward, [-1, n - 1] going backward). Adding n to a negative bound cannot
+  // overflow, and clamping keeps everything in [-1, n].
+  const auto clamp = [&](std::optional<index_t> bound, index_t fallback) {
+    if (!bound) return fallback;
+    const index_t x = *bound < 0 ? *bound + n : *bound;
+    return step > 0 ? std::clamp<index_t>(x, 0, n) : std::clamp<index_t>(x, -1, n - 1);
+  };
+  resolved_slice r;
+  r.step = step;
+  r.start = clamp(spec.start, step > 0 ? 0 : n - 1);
+  const index_t stop = clamp(spec.stop, step > 0 ? n : -1);
+  // The distance is at most n + 1 and the step's magnitude at least 1: in unsigned arithmetic
+  // neither (distance - 1) / |step| nor |step| itself (for the most negative step) overflows.
+  const index_t distance = step > 0 ? stop - r.start : r.start - stop;
+  if (distance > 0) {
+    const auto magnitude =
+        step > 0 ? static_cast<std::uint64_t>(step) : 0 - static_cast<std::uint64_t>(step);
+    r.count = static_cast<index_t>((static_cast<std::uint64_t>(distance) - 1) / magnitude + 1);
+  }
+  return r;
+}
+
 dims contiguous_strides(std::span<const index_t> shape, order layout) noexcept {
   dims strides(shape);
   index_t step = 1;

@@ -3,10 +3,13 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -224,6 +227,40 @@ detail::shared_view open_file(file f, maparray::mode how, const dtype* type,
   return map_elements(std::move(f), d, how);
 }
 
+int open_flags(maparray::mode how) {
+  return how == mode::read_write ? O_RDWR : O_RDONLY;
+}
+
+// Opens the existing named object `name` for `how` if `trust` allows it: a regular object (a
+// FIFO planted under the name is refused at once, without waiting for a writer) owned by this
+// process's effective user unless trust.other_owners, without group or other write permission
+// beyond trust.permissions. Throws std::system_error (EACCES for an object not trusted, and
+// the errors of shm_open), std::invalid_argument (not a regular object).
+file open_trusted(const std::string& name, maparray::mode how, const shared_trust& trust) {
+  file f = sys::shm_open(name, open_flags(how) | O_NONBLOCK, 0);
+  f.require_regular();
+  struct stat st {};
+  if (::fstat(f.fd(), &st) != 0) sys::throw_errno("fstat", name);
+  if (!trust.other_owners && st.st_uid != ::geteuid()) {
+    sys::throw_error(EACCES,
+                     ("shm_open (the object belongs to user " + std::to_string(st.st_uid) +
+                      ", not to this process's user " + std::to_string(::geteuid()) + ")")
+                         .c_str(),
+                     name);
+  }
+  const mode_t writers = st.st_mode & 022 & ~trust.permissions;
+  if (writers != 0) {
+    char bits[8];
+    std::snprintf(bits, sizeof bits, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    sys::throw_error(EACCES,
+                     ("shm_open (other users may write the object: its mode is " +
+                      std::string(bits) + ")")
+                         .c_str(),
+                     name);
+  }
+  return f;
+}
+
 // Removes a name this library created when a later step fails. Never throws.
 class created_name_guard {
  public:
@@ -238,10 +275,6 @@ class created_name_guard {
  private:
   std::string name_;
 };
-
-int open_flags(maparray::mode how) {
-  return how == mode::read_write ? O_RDWR : O_RDONLY;
-}
 
 any_array untyped(const detail::shared_view& v) {
   dims strides = v.view.layout.strides;
@@ -266,8 +299,10 @@ shared_view create_shared_raw(std::string_view name, const dtype& type, const sh
     } catch (const std::system_error& e) {
       if (!opts.open_existing || e.code() != std::errc::file_exists) throw;
       try {
-        return open_file(sys::shm_open(checked, O_RDWR, 0), mode::read_write, &type, &shape,
-                         opts.order);
+        return open_file(open_trusted(checked, mode::read_write,
+                                      {.permissions = opts.permissions,
+                                       .other_owners = opts.other_owners}),
+                         mode::read_write, &type, &shape, opts.order);
       } catch (const std::system_error& again) {
         if (again.code() != std::errc::no_such_file_or_directory || attempt == 8) throw;
         continue;
@@ -287,9 +322,8 @@ shared_view create_shared_raw(std::string_view name, const dtype& type, const sh
 }
 
 shared_view open_shared_raw(std::string_view name, maparray::mode how, const dtype* type,
-                            const shape_spec* shape) {
-  const std::string checked = checked_name(name);
-  return open_file(sys::shm_open(checked, open_flags(how), 0), how, type, shape);
+                            const shape_spec* shape, const shared_trust& trust) {
+  return open_file(open_trusted(checked_name(name), how, trust), how, type, shape);
 }
 
 shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape, order layout) {
@@ -320,8 +354,8 @@ any_array create_shared(std::string_view name, const dtype& type, const shape_sp
   return untyped(detail::create_shared_raw(name, type, shape, opts));
 }
 
-any_array open_shared(std::string_view name, maparray::mode how) {
-  return untyped(detail::open_shared_raw(name, how, nullptr, nullptr));
+any_array open_shared(std::string_view name, maparray::mode how, const shared_trust& trust) {
+  return untyped(detail::open_shared_raw(name, how, nullptr, nullptr, trust));
 }
 
 any_array create_anonymous_shared(const dtype& type, const shape_spec& shape, order layout) {

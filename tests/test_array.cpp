@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <type_traits>
 #include <vector>
@@ -124,6 +125,24 @@ TEST(Array, RowsAndSlicesShareStorage) {
   EXPECT_THROW(a.slice(0, 0, 1, 0), std::invalid_argument);
   EXPECT_THROW(a.slice(2, 0, 1), std::out_of_range);
   EXPECT_EQ(a.rows(2, 2).size(), 0u);
+}
+
+TEST(Array, SlicesWithHugeStepsDoNotOverflow) {
+  counted_buffer<int> buf(10);
+  const auto a = ma::array_from_buffer<int>(buf.bytes());
+  const ma::index_t max = std::numeric_limits<ma::index_t>::max();
+  const ma::index_t min = std::numeric_limits<ma::index_t>::min();
+  const auto forward = a.slice(0, 0, 10, max);
+  ASSERT_EQ(forward.extent(0), 1);
+  EXPECT_EQ(forward(0), 0);
+  const auto backward = a.slice(0, 9, -1, min);
+  ASSERT_EQ(backward.extent(0), 1);
+  EXPECT_EQ(backward(0), 9);
+  const auto two = a.slice(0, 1, 10, 8);
+  ASSERT_EQ(two.extent(0), 2);
+  EXPECT_EQ(two(1), 9);
+  EXPECT_EQ(a.slice(0, 3, 3, max).extent(0), 0);
+  EXPECT_EQ(a.slice(0, 3, 3, min).extent(0), 0);
 }
 
 TEST(Array, ZeroDimensionalHasOneElement) {

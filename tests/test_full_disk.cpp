@@ -1,5 +1,6 @@
 // A full filesystem: creating or growing a file fails cleanly with ENOSPC and removes what it
-// created. The test mounts a 4 MiB tmpfs, so it needs root (and skips with a reason otherwise).
+// created. The tests mount a 4 MiB tmpfs, and a loop-mounted ext4 image where a disk file system
+// behaves differently, so they need root (and skip with a reason otherwise).
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "maparray/maparray.hpp"
+#include "loop_ext4.hpp"
 #include "resource_counts.hpp"
 #include "temp_dir.hpp"
 
@@ -73,4 +75,76 @@ TEST_F(FullDisk, GrowingPastTheEndFailsAndKeepsTheFile) {
   { ma::create_file<std::uint8_t>(dir_ / "grow", {1 << 20}); }
   expect_enospc([&] { ma::resize_file(dir_ / "grow", 16 << 20); });
   EXPECT_EQ(ma::map_file<const std::uint8_t>(dir_ / "grow").size(), 1u << 20);
+}
+
+namespace {
+
+// The same on ext4, whose posix_fallocate keeps the blocks it could allocate (and the length
+// they reach) when it runs out of space part way.
+class FullExt4 : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!disk_.mounted()) GTEST_SKIP() << disk_.why();
+  }
+
+  // The free space in bytes.
+  static std::int64_t free_space(const std::filesystem::path& path) {
+    return static_cast<std::int64_t>(std::filesystem::space(path).available);
+  }
+
+  ma::testing::loop_ext4 disk_{32 << 20};
+};
+
+}  // namespace
+
+TEST_F(FullExt4, GrowingPastTheFreeSpaceKeepsTheLengthAndFreesTheSpace) {
+  const auto path = disk_ / "grow";
+  {
+    auto a = ma::create_file<std::uint8_t>(path, {4096});
+    a(4095) = 7;
+  }
+  const auto free = free_space(disk_.mount_point());
+  try {
+    ma::resize_file(path, 64 << 20);
+    FAIL() << "grew past the free space";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), std::errc::no_space_on_device) << e.what();
+  }
+  EXPECT_EQ(std::filesystem::file_size(path), 4096u);
+  EXPECT_GE(free_space(disk_.mount_point()), free - (64 << 10));  // metadata at most
+  EXPECT_EQ(ma::map_file<const std::uint8_t>(path)(4095), 7);
+}
+
+TEST_F(FullExt4, AnAppendPastTheFreeSpaceChangesNothing) {
+  const auto path = disk_ / "log.npy";
+  {
+    auto a = ma::create_npy<std::int64_t>(path, {4, 2});
+    a(3, 1) = 42;
+  }
+  const auto size = std::filesystem::file_size(path);
+  const auto free = free_space(disk_.mount_point());
+  const std::vector<std::int64_t> rows(static_cast<std::size_t>(free / 8 + (1 << 20)), 1);
+  EXPECT_THROW(ma::append_npy<std::int64_t>(path, rows), std::system_error);
+  EXPECT_EQ(std::filesystem::file_size(path), size);
+  EXPECT_GE(free_space(disk_.mount_point()), free - (64 << 10));
+  const auto a = ma::open_npy<const std::int64_t>(path);
+  EXPECT_EQ(a.shape_dims(), (ma::dims{4, 2}));
+  EXPECT_EQ(a(3, 1), 42);
+  // What fits still goes in.
+  ma::append_npy<std::int64_t>(path, std::vector<std::int64_t>{5, 6});
+  EXPECT_EQ(ma::open_npy<const std::int64_t>(path)(4, 1), 6);
+}
+
+TEST_F(FullExt4, AnAppenderDroppedWithoutCommitGivesTheSpaceBack) {
+  const auto path = disk_ / "part.npy";
+  ma::create_npy<std::int32_t>(path, {0, 4});
+  const auto size = std::filesystem::file_size(path);
+  const auto free = free_space(disk_.mount_point());
+  {
+    ma::npy_appender append(path, (free / 16) / 2);  // half the disk
+    const std::vector<std::int32_t> row = {1, 2, 3, 4};
+    append.write(std::as_bytes(std::span(row)));
+  }
+  EXPECT_EQ(std::filesystem::file_size(path), size);
+  EXPECT_GE(free_space(disk_.mount_point()), free - (64 << 10));
 }

@@ -4,9 +4,12 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <numeric>
 #include <thread>
 #include <vector>
@@ -150,6 +153,50 @@ TEST(Guard, AFaultOutsideAGuardWithNoOtherHandlerStillKills) {
   });
   // Sanitizers catch SIGBUS themselves and exit with an error instead; both end the process.
   EXPECT_NE(child.wait(), 0);
+}
+
+// The body of the next test, run in a fresh process (this program, started again with
+// MAPARRAY_TEST_TRUNCATED_FILE set) that inherited SIGBUS as ignored: it installs the guard's
+// handler, then touches a page past the end of a truncated file outside any guard.
+TEST(Guard, FaultWithSigbusInheritedAsIgnored) {
+  const char* path = std::getenv("MAPARRAY_TEST_TRUNCATED_FILE");
+  if (path == nullptr) GTEST_SKIP() << "run by the test below, in a process of its own";
+  const auto a = ma::map_file<const double>(path);
+  ASSERT_EQ(::truncate(path, 0), 0);
+  EXPECT_THROW(static_cast<void>(ma::guarded_load(a(0))), std::system_error);
+  volatile double unguarded = a(1);  // a real fault cannot be ignored: the process must die
+  static_cast<void>(unguarded);
+}
+
+TEST(Guard, AFaultOutsideAGuardKillsEvenWhenSigbusWasInheritedAsIgnored) {
+  SKIP_UNDER_TSAN();
+  temp_dir dir;
+  const auto path = doubles(dir, 4);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::signal(SIGBUS, SIG_IGN);  // as a parent may leave it across exec
+    ::setenv("MAPARRAY_TEST_TRUNCATED_FILE", path.c_str(), 1);
+    ::execl("/proc/self/exe", "test_guard", "--gtest_filter=Guard.FaultWithSigbusInheritedAsIgnored",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // A handler that returned on the ignored disposition would retry the access forever.
+  siginfo_t info{};
+  for (int tenth = 0; tenth < 100; ++tenth) {
+    info.si_pid = 0;
+    ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT), 0);
+    if (info.si_pid != 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (info.si_pid == 0) ::kill(pid, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_NE(info.si_pid, 0) << "the process spun on the fault instead of dying";
+  // Sanitizers catch SIGBUS themselves and exit with an error instead; both end the process.
+  EXPECT_TRUE(WIFSIGNALED(status) ? WTERMSIG(status) == SIGBUS : WEXITSTATUS(status) != 0)
+      << "status " << status;
+  EXPECT_NE(WIFEXITED(status) ? WEXITSTATUS(status) : 0, 127) << "could not start the test again";
 }
 
 TEST(Lock, ResizeIsRefusedWhileAnotherProcessHoldsASharedLock) {

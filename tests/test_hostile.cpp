@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <vector>
 
@@ -17,31 +18,91 @@ using ma::testing::read_all;
 using ma::testing::temp_dir;
 using ma::testing::write_raw;
 
+namespace {
+
+// What opening a FIFO with `open` gives: the exception's message, "opened", or "blocked" if the
+// open still waited for a writer after ten seconds (the FIFO is then opened for writing here,
+// which releases it, so that a failing test does not hang).
+std::string opening_fifo(const std::filesystem::path& fifo, const std::function<void()>& open) {
+  auto attempt = std::async(std::launch::async, [&]() -> std::string {
+    try {
+      open();
+      return "opened";
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  });
+  if (attempt.wait_for(std::chrono::seconds(10)) == std::future_status::ready) return attempt.get();
+  const int writer = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  attempt.wait();
+  if (writer >= 0) ::close(writer);
+  return "blocked";
+}
+
+// Checks that every way of opening an existing file refuses `fifo` at once, naming it a FIFO.
+void expect_fifo_refused(const std::filesystem::path& fifo, const std::function<void()>& open,
+                         const char* how) {
+  const std::string outcome = opening_fifo(fifo, open);
+  EXPECT_NE(outcome.find("FIFO"), std::string::npos) << how << ": " << outcome;
+}
+
+}  // namespace
+
 TEST(Hostile, AFifoIsRefusedWithoutWaitingForAWriter) {
   temp_dir dir;
   const auto fifo = dir / "fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  auto attempt = std::async(std::launch::async, [&] {
-    try {
-      ma::map_file<const float>(fifo);
-      return std::string("mapped");
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-  });
-  ASSERT_EQ(attempt.wait_for(std::chrono::seconds(10)), std::future_status::ready)
-      << "opening a FIFO blocked";
-  EXPECT_NE(attempt.get().find("FIFO"), std::string::npos);
+  expect_fifo_refused(fifo, [&] { ma::map_file<const float>(fifo); }, "map_file read");
+  expect_fifo_refused(
+      fifo, [&] { ma::map_file<float>(fifo, {-1}, {.mode = ma::mode::copy_on_write}); },
+      "map_file copy_on_write");
+  for (const auto m : {ma::mode::read, ma::mode::copy_on_write, ma::mode::read_write}) {
+    expect_fifo_refused(fifo, [&] { ma::mapping::open(fifo, {.mode = m}); }, "mapping::open");
+  }
+  expect_fifo_refused(fifo, [&] { ma::open(fifo); }, "open");
+  expect_fifo_refused(fifo, [&] { ma::npy::read_header(fifo); }, "read_header");
+  expect_fifo_refused(fifo, [&] { ma::resize_file(fifo, 8); }, "resize_file");
+  expect_fifo_refused(
+      fifo, [&] { ma::append_npy<float>(fifo, std::vector<float>{1}); }, "append_npy");
 }
 
-TEST(Hostile, ADirectoryIsRefused) {
-  temp_dir dir;
-  try {
-    ma::map_file<const float>(dir.path());
-    FAIL() << "expected an error";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("directory"), std::string::npos) << e.what();
+TEST(Hostile, AFifoUnderDevShmIsRefusedWithoutWaiting) {
+  const std::string name = "maparray-test-fifo-" + std::to_string(::getpid());
+  const std::filesystem::path fifo = std::filesystem::path("/dev/shm") / name;
+  if (::mkfifo(fifo.c_str(), 0600) != 0) GTEST_SKIP() << "cannot make a FIFO in /dev/shm";
+  for (const auto m : {ma::mode::read, ma::mode::copy_on_write, ma::mode::read_write}) {
+    expect_fifo_refused(fifo, [&] { ma::open_shared("/" + name, m); }, "open_shared");
   }
+  expect_fifo_refused(
+      fifo,
+      [&] { ma::create_shared<float>("/" + name, {1}, {.open_existing = true}); },
+      "create_shared open_existing");
+  ::unlink(fifo.c_str());
+}
+
+TEST(Hostile, ADirectoryIsIsADirectoryInEveryMode) {
+  temp_dir dir;
+  const auto expect_eisdir = [&](const std::function<void()>& open, const char* how) {
+    try {
+      open();
+      ADD_FAILURE() << how << ": no error";
+    } catch (const std::system_error& e) {
+      EXPECT_EQ(e.code(), std::errc::is_a_directory) << how << ": " << e.what();
+      EXPECT_NE(std::string(e.what()).find(dir.path().string()), std::string::npos) << e.what();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << how << ": " << e.what();
+    }
+  };
+  expect_eisdir([&] { ma::map_file<const float>(dir.path()); }, "map_file read");
+  expect_eisdir([&] { ma::map_file<float>(dir.path()); }, "map_file read_write");
+  expect_eisdir([&] { ma::map_file<float>(dir.path(), {-1}, {.mode = ma::mode::copy_on_write}); },
+                "map_file copy_on_write");
+  for (const auto m : {ma::mode::read, ma::mode::copy_on_write, ma::mode::read_write}) {
+    expect_eisdir([&] { ma::mapping::open(dir.path(), {.mode = m}); }, "mapping::open");
+    expect_eisdir([&] { ma::open(dir.path(), {.mode = m}); }, "open");
+  }
+  expect_eisdir([&] { ma::npy::read_header(dir.path()); }, "read_header");
+  expect_eisdir([&] { ma::resize_file(dir.path(), 0); }, "resize_file");
 }
 
 TEST(Hostile, ACharacterDeviceIsRefused) {

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <numeric>
 #include <thread>
 #include <vector>
@@ -163,6 +165,38 @@ TEST(Mapping, EveryAdviceIsAccepted) {
   } catch (const std::system_error& e) {
     EXPECT_EQ(e.code(), std::errc::invalid_argument) << e.what();
   }
+}
+
+TEST(Mapping, DontneedIsRefusedWhereItWouldDiscardPrivateWrites) {
+  temp_dir dir;
+  const auto path = pattern_file(dir, 4 * ma::sys::page_size());
+  const auto cow = ma::mapping::open(path, {.mode = ma::mode::copy_on_write});
+  cow.data()[5000] = std::byte{200};
+  EXPECT_THROW(cow.advise(ma::advice::dontneed), std::invalid_argument);
+  EXPECT_THROW(cow.advise(ma::advice::dontneed, 4096, 4096), std::invalid_argument);
+  EXPECT_EQ(cow.data()[5000], std::byte{200});  // the private write survives
+  EXPECT_NO_THROW(cow.advise(ma::advice::random));
+
+  const auto anon = ma::mapping::anonymous(4 * ma::sys::page_size());
+  anon.data()[10] = std::byte{7};
+  EXPECT_THROW(anon.advise(ma::advice::dontneed), std::invalid_argument);
+  EXPECT_EQ(anon.data()[10], std::byte{7});
+
+  // Whole pages of its own, so that a wrongly accepted advice could not zero anything else.
+  const std::size_t size = 3 * ma::sys::page_size();
+  const std::unique_ptr<std::byte, decltype(&std::free)> own(
+      static_cast<std::byte*>(std::aligned_alloc(ma::sys::page_size(), size)), &std::free);
+  ASSERT_NE(own, nullptr);
+  std::memset(own.get(), 9, size);
+  const auto borrowed = ma::mapping::borrow({own.get(), size}, true);
+  EXPECT_THROW(borrowed.advise(ma::advice::dontneed), std::invalid_argument);
+  EXPECT_EQ(own.get()[100], std::byte{9});
+
+  // Shared file pages only leave this process; the file keeps the write.
+  const auto shared = ma::mapping::open(path, {.mode = ma::mode::read_write});
+  shared.data()[5000] = std::byte{201};
+  EXPECT_NO_THROW(shared.advise(ma::advice::dontneed));
+  EXPECT_EQ(shared.data()[5000], std::byte{201});
 }
 
 TEST(Mapping, PrefetchMakesPagesResident) {

@@ -1,12 +1,17 @@
 #include "maparray/npy.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <numeric>
 #include <string>
 #include <thread>
@@ -85,6 +90,21 @@ TEST(NpyParseHeader, ZeroDimensionalAndEmptyShapes) {
   EXPECT_EQ(scalar.data_length, 4);
   const auto empty = parse("{'descr': '<i4', 'fortran_order': False, 'shape': (0, 5), }");
   EXPECT_EQ(empty.data_length, 0);
+}
+
+TEST(NpyParseHeader, EmptyShapesWhoseStridesOverflowAreRejected) {
+  // numpy.load refuses these too ("array is too big"): the strides would overflow 64 bits.
+  EXPECT_THROW(
+      parse("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 9223372036854775807), }"),
+      ma::format_error);
+  EXPECT_THROW(parse("{'descr': '|u1', 'fortran_order': False, "
+                     "'shape': (0, 4611686018427387904, 4), }"),
+               ma::format_error);
+  EXPECT_THROW(
+      parse("{'descr': '<f8', 'fortran_order': True, 'shape': (9223372036854775807, 0), }"),
+      ma::format_error);
+  EXPECT_NO_THROW(
+      parse("{'descr': '|u1', 'fortran_order': False, 'shape': (0, 9223372036854775807), }"));
 }
 
 TEST(NpyParseHeader, PythonTwoLongSuffixOnlyInOldVersions) {
@@ -205,11 +225,26 @@ TEST(NpyDescr, RecordsWithTitlesPaddingNestingAndSubarrays) {
   // Printed back exactly as numpy's dtype.descr.
   EXPECT_EQ(t.str(), text);
   EXPECT_EQ(npy::format_descr(t), text);
-  // Trailing padding and nested subarrays, which numpy folds into one shape.
-  const auto u = npy::parse_descr("[('a', ('<i4', (3,)), (2,)), ('', '|V4')]");
+  // Trailing padding, and nested subarrays, which numpy keeps nested: a field of two subarrays
+  // of three is another dtype than a field of shape (2, 3), though the bytes are the same.
+  const std::string nested = "[('a', ('<i4', (3,)), (2,)), ('', '|V4')]";
+  const auto u = npy::parse_descr(nested);
   EXPECT_EQ(u.fields()[0].shape, (ma::dims{2, 3}));
   EXPECT_EQ(u.itemsize(), 28);
-  EXPECT_EQ(u.str(), "[('a', '<i4', (2, 3)), ('', '|V4')]");
+  EXPECT_EQ(u.str(), nested);
+  EXPECT_EQ(npy::format_descr(u), nested);
+  const auto folded = npy::parse_descr("[('a', '<i4', (2, 3)), ('', '|V4')]");
+  EXPECT_EQ(folded.fields()[0].shape, (ma::dims{2, 3}));
+  EXPECT_FALSE(u == folded);
+  // numpy's own test dtype, and three levels.
+  for (const std::string text : {"[('c', ('<f8', (5,)), (2,))]",
+                                 "[('c', (('<f8', (5,)), (3,)), (2,))]",
+                                 "[('c', ([('x', '<i4')], (5,)), (2, 3))]"}) {
+    EXPECT_EQ(npy::parse_descr(text).str(), text);
+  }
+  // A level without dimensions is no level, as in numpy.
+  EXPECT_EQ(npy::parse_descr("[('c', ('<f8', (5,)), ())]").str(), "[('c', '<f8', (5,))]");
+  EXPECT_EQ(npy::parse_descr("[('c', ('<f8', ()), (5,))]").str(), "[('c', '<f8', (5,))]");
 }
 
 TEST(NpyDescr, RecordErrors) {
@@ -507,6 +542,132 @@ TEST(NpyFile, ReadersDuringAppendsSeeOneWholeShapeOrTheNext) {
   }
   appender.join();
   EXPECT_EQ(ma::open_npy<const std::int64_t>(path).extent(0), 40);
+}
+
+namespace {
+
+// Holds an open-file-description lock of `type` on the first byte of `path` (the header lock
+// maparray takes) from another open of the file, until release().
+class header_lock_holder {
+ public:
+  header_lock_holder(const std::filesystem::path& path, short type)
+      : fd_(::open(path.c_str(), O_RDWR | O_CLOEXEC)) {
+    struct flock l {};
+    l.l_type = type;
+    l.l_whence = SEEK_SET;
+    l.l_len = 1;
+    locked_ = fd_ >= 0 && ::fcntl(fd_, F_OFD_SETLK, &l) == 0;
+  }
+  ~header_lock_holder() { release(); }
+  bool locked() const { return locked_; }
+  void release() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+  bool locked_ = false;
+};
+
+// Runs `work` on a thread; returns its error message ("done" if none), or "hung" if it has not
+// finished ten seconds after starting (then `holder` is released so that it can finish).
+std::string outcome_within_ten_seconds(header_lock_holder& holder,
+                                       const std::function<void()>& work) {
+  auto attempt = std::async(std::launch::async, [&]() -> std::string {
+    try {
+      work();
+      return "done";
+    } catch (const std::system_error& e) {
+      return e.code() == std::errc::timed_out ? std::string("timed out: ") + e.what()
+                                              : std::string(e.what());
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  });
+  if (attempt.wait_for(std::chrono::seconds(10)) == std::future_status::ready) return attempt.get();
+  holder.release();
+  attempt.wait();
+  return "hung";
+}
+
+}  // namespace
+
+TEST(NpyFile, AHeaderLockHeldForeverDelaysAppendsAndReadersOnlyUntilTheirTimeout) {
+  using namespace std::chrono_literals;
+  temp_dir dir;
+  const auto path = dir / "held.npy";
+  ma::create_npy<std::int32_t>(path, {1});
+  const auto size = std::filesystem::file_size(path);
+  {
+    header_lock_holder reader(path, F_RDLCK);  // a reader that never lets go
+    ASSERT_TRUE(reader.locked());
+    const auto start = std::chrono::steady_clock::now();
+    const auto outcome = outcome_within_ten_seconds(reader, [&] {
+      ma::append_npy<std::int32_t>(path, std::vector<std::int32_t>{5}, {.lock_timeout = 300ms});
+    });
+    EXPECT_TRUE(outcome.starts_with("timed out")) << outcome;
+    EXPECT_NE(outcome.find(path.string()), std::string::npos) << outcome;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    EXPECT_EQ(std::filesystem::file_size(path), size);
+  }
+  {
+    header_lock_holder writer(path, F_WRLCK);  // an appender that never finishes
+    ASSERT_TRUE(writer.locked());
+    const auto outcome = outcome_within_ten_seconds(
+        writer, [&] { ma::open_npy<const std::int32_t>(path, {.lock_timeout = 300ms}); });
+    EXPECT_TRUE(outcome.starts_with("timed out")) << outcome;
+  }
+  // Free again: both work.
+  ma::append_npy<std::int32_t>(path, std::vector<std::int32_t>{5});
+  EXPECT_EQ(ma::open_npy<const std::int32_t>(path)(1), 5);
+}
+
+TEST(NpyFile, AppendingRowsOfZeroBytesGrowsTheShape) {
+  temp_dir dir;
+  const auto path = dir / "z.npy";
+  ma::create_npy<float>(path, {2, 0});
+  const auto rows = ma::create_npy<float>(dir / "rows.npy", {3, 0});
+  ma::append_npy(path, ma::array<const float>(rows));
+  EXPECT_EQ(ma::open_npy<const float>(path).shape_dims(), (ma::dims{5, 0}));
+  // (An array with an empty dimension is never marked Fortran order, so it grows axis 0.)
+  const auto cube = dir / "c.npy";
+  ma::create_npy<float>(cube, {1, 0, 4}, {.order = ma::order::fortran});
+  ma::append_npy(cube, ma::array<const float>(ma::create_npy<float>(dir / "d.npy", {2, 0, 4})));
+  EXPECT_EQ(ma::open_npy<const float>(cube).shape_dims(), (ma::dims{3, 0, 4}));
+}
+
+TEST(NpyFile, AnAppenderAddsAllItsRowsOrNone) {
+  temp_dir dir;
+  const auto path = dir / "t.npy";
+  {
+    auto w = ma::create_npy<std::int16_t>(path, {2, 2});
+    std::iota(w.flat().begin(), w.flat().end(), std::int16_t{0});
+  }
+  const auto size = std::filesystem::file_size(path);
+  const std::vector<std::int16_t> rows = {4, 5, 6, 7, 8, 9};
+  const auto bytes = std::as_bytes(std::span(rows));
+  {
+    ma::npy_appender append(path, 3);
+    EXPECT_EQ(append.header().shape, (ma::dims{2, 2}));
+    append.write(bytes.first(8));
+    EXPECT_THROW(append.commit(), std::logic_error);  // a row is missing
+    // Dropped without commit(): the file is as it was, length included.
+  }
+  EXPECT_EQ(ma::open_npy<const std::int16_t>(path).shape_dims(), (ma::dims{2, 2}));
+  EXPECT_EQ(std::filesystem::file_size(path), size);
+  {
+    ma::npy_appender append(path, 3, {.expect = ma::dtype_of<std::int16_t>()});
+    append.write(bytes.first(8));
+    EXPECT_THROW(append.write(bytes), std::invalid_argument);  // more than announced
+    append.write(bytes.subspan(8));
+    append.commit();
+  }
+  const auto grown = ma::open_npy<const std::int16_t>(path);
+  ASSERT_EQ(grown.shape_dims(), (ma::dims{5, 2}));
+  for (std::int16_t i = 0; i < 10; ++i) EXPECT_EQ(grown.flat()[static_cast<std::size_t>(i)], i);
+  EXPECT_THROW(ma::npy_appender(path, 1, {.expect = ma::dtype_of<float>()}), ma::format_error);
+  EXPECT_THROW(ma::npy_appender(path, -1), std::invalid_argument);
 }
 
 TEST(NpyFile, AppendDoesNotWaitForReadersThatHoldTheMappingLock) {

@@ -1,16 +1,22 @@
 #include "maparray/raw_file.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <csignal>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <vector>
 
+#include "child_process.hpp"
+#include "maparray/any_array.hpp"
 #include "temp_dir.hpp"
 
 namespace ma = maparray;
+using ma::testing::child_process;
 using ma::testing::read_all;
 using ma::testing::temp_dir;
 using ma::testing::write_raw;
@@ -110,6 +116,23 @@ TEST(MapFile, ShapeErrors) {
   EXPECT_THROW(ma::map_file<const std::uint8_t>(path, {-1, 2}, {.offset = 3}),
                std::invalid_argument);
   EXPECT_EQ(ma::map_file<const std::int64_t>(path, {2, 3}).size(), 6u);  // a prefix is fine
+  // An empty array whose strides would overflow is as impossible as a full one.
+  const ma::index_t max = std::numeric_limits<ma::index_t>::max();
+  EXPECT_THROW(ma::create_file<double>(dir / "e", {0, max}), std::overflow_error);
+  EXPECT_THROW(ma::create_file<char>(dir / "e", {0, max / 2, 4}), std::overflow_error);
+  EXPECT_FALSE(std::filesystem::exists(dir / "e"));
+}
+
+TEST(MapFile, AnOffsetThatLeavesAPartialElementIsNamedInTheError) {
+  temp_dir dir;
+  const auto path = int64_file(dir, 10);  // 80 bytes: 79 from offset 1
+  try {
+    ma::map_file(path, ma::dtype::parse("<u4"), {-1}, {.offset = 1});
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("79 bytes"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("from offset 1 "), std::string::npos) << e.what();
+  }
 }
 
 TEST(MapFile, MisalignedOffsetForTheElementType) {
@@ -200,6 +223,58 @@ TEST(CreateFile, PermissionBits) {
   EXPECT_EQ(st.st_mode & 0777, 0640u);
   ASSERT_EQ(::stat((dir / "default.bin").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0644u);
+}
+
+TEST(CreateFile, ReplacingKeepsTheReplacedFilesPermissionsAndOwner) {
+  temp_dir dir;
+  const bool root = ::geteuid() == 0;
+  const mode_t old = ::umask(022);
+  for (const mode_t bits : {0600, 0640, 0604}) {
+    const auto path = dir / "private.bin";
+    write_raw<char>(path, std::vector<char>{'x'});
+    ASSERT_EQ(::chmod(path.c_str(), bits), 0);
+    // Root can hand the file to another user first, as the victim of a careless --force.
+    if (root) {
+      ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+    }
+    ma::create_file<float>(path, {4}, {.overwrite = true});
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, bits);
+    if (root) {
+      EXPECT_EQ(st.st_uid, 65534u);
+      EXPECT_EQ(st.st_gid, 65534u);
+    }
+    EXPECT_EQ(st.st_size, 16);
+  }
+  ::umask(old);
+}
+
+TEST(CreateFile, AProcessKilledWhileCreatingLeavesNothingBehind) {
+  temp_dir dir;
+  const auto path = dir / "data";
+  for (const bool overwrite : {false, true}) {
+    if (overwrite) write_raw<char>(path, std::vector<char>{'o', 'l', 'd'});
+    child_process child([&] {
+      // A file-size limit below the new file's size: reserving its space raises SIGXFSZ,
+      // which kills the process in the middle of create_file.
+      ::signal(SIGXFSZ, SIG_DFL);
+      const rlimit small{1 << 20, 1 << 20};
+      ::setrlimit(RLIMIT_FSIZE, &small);
+      ma::create_file<double>(path, {1 << 20}, {.overwrite = overwrite});  // 8 MiB
+      return 0;
+    });
+    EXPECT_EQ(child.wait(), -SIGXFSZ);
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+      names.push_back(entry.path().filename().string());
+    if (overwrite) {
+      EXPECT_EQ(names, std::vector<std::string>{"data"});
+      EXPECT_EQ(read_all(path), (std::vector<char>{'o', 'l', 'd'}));
+    } else {
+      EXPECT_TRUE(names.empty()) << names.front();
+    }
+  }
 }
 
 TEST(CreateFile, ShapeErrorsCreateNothing) {

@@ -43,6 +43,50 @@ TEST(Shape, ProductOverflowIsAnError) {
                std::overflow_error);
 }
 
+TEST(Shape, EmptyArraysWhoseStridesWouldOverflowAreTooBig) {
+  // numpy's "array is too big": the product of the dimensions other than zero, times the item
+  // size, must fit, so that every stride fits even when there are no elements.
+  const ma::index_t max = std::numeric_limits<ma::index_t>::max();
+  EXPECT_THROW(ma::require_addressable(ma::dims{0, max}, 8), std::overflow_error);
+  EXPECT_THROW(ma::require_addressable(ma::dims{0, max / 2, 4}, 1), std::overflow_error);
+  EXPECT_THROW(ma::require_addressable(ma::dims{max, 0, 2}, 1), std::overflow_error);
+  EXPECT_NO_THROW(ma::require_addressable(ma::dims{0, max}, 1));
+  EXPECT_NO_THROW(ma::require_addressable(ma::dims{0, max / 8}, 8));
+  EXPECT_THROW(ma::require_addressable(ma::dims{-1}, 1), std::invalid_argument);
+}
+
+TEST(Shape, SlicesResolveAsPythonsSliceIndices) {
+  const auto check = [](ma::slice_spec s, ma::index_t n, ma::index_t start, ma::index_t count,
+                        ma::index_t step) {
+    const auto r = ma::resolve_slice(s, n);
+    EXPECT_EQ(r.start, start);
+    EXPECT_EQ(r.count, count);
+    EXPECT_EQ(r.step, step);
+  };
+  check({}, 10, 0, 10, 1);
+  check({2, 5, {}}, 10, 2, 3, 1);
+  check({{}, {}, -1}, 10, 9, 10, -1);
+  check({-3, {}, {}}, 10, 7, 3, 1);
+  check({{}, {}, 3}, 10, 0, 4, 3);
+  check({8, 2, -2}, 10, 8, 3, -2);
+  check({100, {}, {}}, 10, 10, 0, 1);
+  check({{}, -100, {}}, 10, 0, 0, 1);
+  check({{}, {}, {}}, 0, 0, 0, 1);
+  // Steps and bounds at the ends of the integer range, which must not overflow.
+  const ma::index_t max = std::numeric_limits<ma::index_t>::max();
+  const ma::index_t min = std::numeric_limits<ma::index_t>::min();
+  check({{}, {}, max}, 10, 0, 1, max);
+  check({{}, {}, min}, 10, 9, 1, min);
+  check({{}, {}, -max}, 10, 9, 1, -max);
+  check({min, max, {}}, 10, 0, 10, 1);
+  check({max, min, -1}, 10, 9, 10, -1);
+  check({min, max, max}, max, 0, 1, max);
+  check({{}, {}, 2}, max, 0, max / 2 + 1, 2);
+  check({{}, {}, -1}, max, max - 1, max, -1);
+  EXPECT_THROW(ma::resolve_slice({{}, {}, 0}, 10), std::invalid_argument);
+  EXPECT_THROW(ma::resolve_slice({}, -1), std::invalid_argument);
+}
+
 TEST(Shape, AcceptsAnyRunTimeRangeOfIntegers) {
   std::vector<std::int64_t> v{2, -1};
   std::list<int> l{3, 1, 2};

@@ -153,6 +153,89 @@ TEST_F(Shared, NewObjectsAreOwnerOnlyAndCloseOnExec) {
   ma::remove_shared(name);
 }
 
+// An object someone else prepared under a name before this process used it: a maparray array of
+// int32 (4) with permission bits `bits`, owned by `owner` if that is not -1 (root only).
+void squat(const std::string& name, mode_t bits, uid_t owner = static_cast<uid_t>(-1)) {
+  { ma::create_shared<std::int32_t>(name, {4}); }
+  const int fd = ::shm_open(name.c_str(), O_RDWR, 0);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::fchmod(fd, bits), 0);
+  if (owner != static_cast<uid_t>(-1)) {
+    ASSERT_EQ(::fchown(fd, owner, owner), 0);
+  }
+  ::close(fd);
+}
+
+// Expects `open` to refuse with a permission error naming the object.
+template <class F>
+void expect_refused(const std::string& name, F&& open, const char* how) {
+  try {
+    open();
+    ADD_FAILURE() << how << ": opened";
+  } catch (const std::system_error& e) {
+    EXPECT_EQ(e.code(), std::errc::permission_denied) << how << ": " << e.what();
+    EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << how << ": " << e.what();
+  }
+}
+
+TEST_F(Shared, AnObjectOtherUsersMayWriteIsRefused) {
+  const auto name = names.next();
+  const mode_t old_mask = ::umask(0);
+  squat(name, 0666);
+  ::umask(old_mask);
+  expect_refused(name, [&] { ma::open_shared<std::int32_t>(name); }, "open_shared<T>");
+  expect_refused(name, [&] { ma::open_shared<const std::int32_t>(name, {4}); }, "with a shape");
+  expect_refused(name, [&] { ma::open_shared(name, ma::mode::read); }, "open_shared read");
+  expect_refused(name, [&] { ma::open_shared(name, ma::mode::copy_on_write); }, "copy_on_write");
+  expect_refused(
+      name, [&] { ma::create_shared<std::int32_t>(name, {4}, {.open_existing = true}); },
+      "create_shared open_existing");
+  // Group write alone is refused too.
+  ASSERT_TRUE(ma::remove_shared(name));
+  squat(name, 0620);
+  expect_refused(name, [&] { ma::open_shared<std::int32_t>(name); }, "group write");
+  ma::remove_shared(name);
+}
+
+TEST_F(Shared, AnObjectOwnedByAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "giving an object to another user needs root";
+  const auto name = names.next();
+  squat(name, 0600, 65534);
+  expect_refused(name, [&] { ma::open_shared<std::int32_t>(name); }, "open_shared<T>");
+  expect_refused(name, [&] { ma::open_shared(name, ma::mode::read); }, "open_shared read");
+  expect_refused(
+      name, [&] { ma::create_shared<std::int32_t>(name, {4}, {.open_existing = true}); },
+      "create_shared open_existing");
+  ma::remove_shared(name);
+}
+
+TEST_F(Shared, OthersAreTrustedOnlyWhenAskedFor) {
+  const auto name = names.next();
+  const mode_t old_mask = ::umask(0);
+  squat(name, 0660);
+  ::umask(old_mask);
+  // Group write was asked for: a group sharing memory on purpose.
+  EXPECT_EQ(ma::open_shared(name, ma::mode::read, {.permissions = 0660}).size(), 4u);
+  EXPECT_EQ(ma::open_shared<std::int32_t>(name, {4}, {.permissions = 0660}).size(), 4u);
+  EXPECT_EQ(ma::create_shared<std::int32_t>(name, {4}, {.open_existing = true,
+                                                        .permissions = 0660})
+                .size(),
+            4u);
+  expect_refused(name, [&] { ma::open_shared(name, ma::mode::read, {.permissions = 0640}); },
+                 "read-only permission asked");
+  ma::remove_shared(name);
+  if (::geteuid() != 0) return;
+  squat(name, 0600, 65534);
+  EXPECT_EQ(ma::open_shared(name, ma::mode::read, {.other_owners = true}).size(), 4u);
+  EXPECT_EQ(
+      ma::create_shared<std::int32_t>(name, {4}, {.open_existing = true, .other_owners = true})
+          .size(),
+      4u);
+  ma::remove_shared(name);
+}
+
 TEST_F(Shared, NamesAreValidated) {
   const std::string long_name = "/" + std::string(256, 'x');
   const std::vector<std::string> bad_names = {

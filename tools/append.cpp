@@ -29,8 +29,8 @@ struct item {
   std::byte bytes[N];
 };
 
-// Rows are appended in pieces of about this many bytes, so that a big MORE file is never
-// copied into memory whole.
+// Rows are written in pieces of about this many bytes, so that a big MORE file is never copied
+// into memory whole.
 constexpr std::size_t piece_bytes = 16 << 20;
 
 // The view of `a` whose C-order walk visits a's elements in Fortran order.
@@ -61,27 +61,28 @@ void check_compatible(const std::string& file, const npy::header& head, const st
   }
 }
 
+// The number of rows `more` adds along the growing axis of a file of `head`.
+index_t rows_of(const npy::header& head, const any_array& more) {
+  return more.shape()[head.fortran_order ? head.shape.size() - 1 : 0];
+}
+
+// Writes the elements of `more` to `append` in the file's memory order, in pieces.
 template <std::size_t N>
-void append_rows(const std::string& file, const npy::header& head, const any_array& more,
-                 progress_bar& progress, std::uint64_t& done) {
+void write_rows(npy_appender& append, const npy::header& head, const any_array& more,
+                progress_bar& progress, std::uint64_t& done) {
   const any_array ordered = head.fortran_order ? reversed_axes(more) : more;
   const std::size_t total = ordered.size();
-  const std::size_t growing = head.fortran_order ? head.shape.size() - 1 : 0;
-  std::size_t row = 1;  // elements per step along the growing axis
-  for (std::size_t k = 0; k < head.shape.size(); ++k)
-    if (k != growing) row *= static_cast<std::size_t>(head.shape[k]);
-  const std::size_t rows_per_piece =
-      std::max<std::size_t>(1, piece_bytes / (N * std::max<std::size_t>(row, 1)));
+  const std::size_t piece = std::max<std::size_t>(1, piece_bytes / N);
   std::vector<item<N>> buffer;
-  for (std::size_t first = 0; first < total; first += rows_per_piece * row) {
-    const std::size_t last = std::min(total, first + rows_per_piece * row);
+  for (std::size_t first = 0; first < total; first += piece) {
+    const std::size_t last = std::min(total, first + piece);
     buffer.resize(last - first);
     auto* out = reinterpret_cast<std::byte*>(buffer.data());
     walk<1>(ordered.shape(), {&ordered}, first, last, [&](const std::byte* p) {
       std::memcpy(out, p, N);
       out += N;
     });
-    append_npy<item<N>>(file, std::span<const item<N>>(buffer), {.expect = head.type});
+    append.write(std::as_bytes(std::span<const item<N>>(buffer)));
     done += (last - first) * N;
     progress.update(done);
   }
@@ -92,38 +93,50 @@ void run(const append_options& o) {
   const npy::header head = about_file(o.file, [&] { return npy::read_header(o.file); });
   // Check every input before changing anything, so that a bad one leaves the file as it was.
   std::vector<opened_array> inputs;
+  index_t rows = 0;
   for (const auto& name : o.more) {
     inputs.push_back(open_input(name, {}));
     if (!inputs.back().is_npy) throw user_error(name + ": append takes rows from .npy files");
     check_compatible(o.file, head, name, inputs.back().array);
+    rows = about_file(name, [&] { return checked_add(rows, rows_of(head, inputs.back().array),
+                                                     "number of rows"); });
   }
   // The bar counts the bytes appended.
   std::uint64_t total = 0, done = 0;
   for (const auto& in : inputs) total += in.array.size_bytes();
   about_file(o.file, [&] {
+    // One append of every row: a full disk fails before anything is written, and the header
+    // changes once, at the end, so that the file gets all the rows or none.
+    npy_appender append(o.file, {.expect = head.type}, [&](const npy::header& now) {
+      if (!(now.shape == head.shape) || now.fortran_order != head.fortran_order) {
+        throw user_error(o.file + ": changed while the inputs were checked; try again");
+      }
+      return rows;
+    });
     progress_bar progress(total);
     for (const auto& in : inputs) {
       switch (head.type.itemsize()) {
         case 1:
-          append_rows<1>(o.file, head, in.array, progress, done);
+          write_rows<1>(append, head, in.array, progress, done);
           break;
         case 2:
-          append_rows<2>(o.file, head, in.array, progress, done);
+          write_rows<2>(append, head, in.array, progress, done);
           break;
         case 4:
-          append_rows<4>(o.file, head, in.array, progress, done);
+          write_rows<4>(append, head, in.array, progress, done);
           break;
         case 8:
-          append_rows<8>(o.file, head, in.array, progress, done);
+          write_rows<8>(append, head, in.array, progress, done);
           break;
         case 16:
-          append_rows<16>(o.file, head, in.array, progress, done);
+          write_rows<16>(append, head, in.array, progress, done);
           break;
         default:
           throw user_error(o.file + ": appending elements of dtype " + head.type.str() +
                            " is not supported");
       }
     }
+    append.commit();
     progress.finish();
   });
   if (o.json) {
@@ -150,7 +163,8 @@ void add_append_command(CLI::App& app) {
   cmd->add_flag("--json", opts->json,
                 "print a JSON object with keys file, shape (after appending), appended_bytes");
   cmd->footer(
-      "The data is written before the header's shape, so an interrupted append leaves the\n"
+      "The file gets every row or none: the space for all of them is reserved first, and the\n"
+      "header's shape is rewritten once, after the data, so an interrupted append leaves the\n"
       "file loadable with its old shape. A progress bar is drawn when stderr is a terminal.\n\n"
       "Example:\n  maparray append log.npy today.npy");
   cmd->callback([opts] { run(*opts); });

@@ -81,9 +81,12 @@ constexpr std::size_t scalar_size() {
     return sizeof(T);
 }
 
-// The element at `p` (any alignment), swapping bytes if `swap`. Never throws.
+// The element at `p` (any alignment), swapping bytes if `swap`. A bool is any nonzero byte,
+// as numpy reads it (a byte other than 0 or 1 loaded as a C++ bool would be undefined). Never
+// throws.
 template <class T>
 T load(const std::byte* p, bool swap) noexcept {
+  if constexpr (std::is_same_v<T, bool>) return *p != std::byte{0};
   std::byte buffer[sizeof(T)];
   std::memcpy(buffer, p, sizeof(T));
   if (swap) swap_bytes(buffer, sizeof(T), scalar_size<T>());

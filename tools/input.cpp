@@ -1,6 +1,7 @@
 #include "input.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -200,10 +201,15 @@ bool has_suffix_or_magic(const std::filesystem::path& path, std::string_view suf
   std::string ext = path.extension().string();
   for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext == suffix) return true;
+  // O_NONBLOCK: a FIFO must not keep the tool waiting for a writer; opening the file for real
+  // then says what it is.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return false;
+  struct stat st {};
   std::array<char, 8> head{};
-  const auto n = ::read(fd, head.data(), head.size());
+  const auto n = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
+                     ? ::read(fd, head.data(), head.size())
+                     : ssize_t{0};
   ::close(fd);
   for (const std::string_view magic : magics) {
     if (n >= static_cast<ssize_t>(magic.size()) &&

@@ -3,6 +3,7 @@
 // Exit status: 0 on success, 1 on a user error (one line on stderr per problem, naming the
 // file), 2 on a usage error (one line "maparray SUB: problem" and a pointer to --help).
 #include <algorithm>
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -57,6 +58,9 @@ bool unknown_subcommand(const CLI::App& app, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   namespace cli = maparray::cli;
+  // Past a file-size limit (ulimit -f) the kernel would kill the tool with SIGXFSZ; ignored,
+  // the call fails with EFBIG instead, which is reported as a user error.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app(
       "Look at, create and compute on array files: .npy files, and raw files given\n"
       "--dtype and --shape. 'maparray SUBCOMMAND --help' describes each subcommand.",

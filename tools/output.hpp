@@ -1,5 +1,5 @@
 // Creating the arrays the tool writes: raw files, or .npy files. Always called on a staged
-// output's temporary name (see staged_output.hpp).
+// output's temporary() (see staged_output.hpp).
 #pragma once
 
 #include <filesystem>
@@ -15,7 +15,9 @@ struct output_array {
 };
 
 // Creates `path` (which must not exist) as a .npy file if `npy`, else raw, holding a zero-filled
-// array of `type`, `shape` and `layout`. Throws std::system_error, std::invalid_argument.
+// array of `type`, `shape` and `layout`. For the temporary() of a staged_output, creates the
+// staged output's target unpublished instead, for its commit() to publish. Throws
+// std::system_error, std::invalid_argument.
 output_array create_output(const std::filesystem::path& path, bool npy, const dtype& type,
                            const dims& shape, order layout, bool sparse = false);
 

@@ -78,31 +78,15 @@ any_array slice_array(const any_array& a, const std::vector<slice_part>& parts,
         throw std::out_of_range("index " + std::to_string(p.index) + " is out of bounds for axis " +
                                 std::to_string(axis) + " with size " + std::to_string(n));
       }
-      data += (p.index < 0 ? p.index + n : p.index) * stride;
-      continue;
+      if (data != nullptr) data += (p.index < 0 ? p.index + n : p.index) * stride;
+      continue;  // an empty array may have no storage
     }
-    const index_t step = p.step;
-    // Python's slice.indices(n), with bounds clamped before any arithmetic can overflow.
-    auto clamp = [&](std::optional<index_t> v, index_t fallback) {
-      if (!v) return fallback;
-      const index_t x = *v < 0 ? (*v < -n ? -1 : *v + n) : *v;
-      if (step > 0) return std::clamp<index_t>(x, 0, n);
-      return std::clamp<index_t>(x, -1, n - 1);
-    };
-    const index_t start = clamp(p.start, step > 0 ? 0 : n - 1);
-    const index_t stop = clamp(p.stop, step > 0 ? n : -1);
-    // |step| unsigned, since -step overflows for the most negative step.
-    const std::uint64_t size = step > 0 ? static_cast<std::uint64_t>(step)
-                                        : std::uint64_t{0} - static_cast<std::uint64_t>(step);
-    index_t count = 0;
-    if (step > 0 && stop > start)
-      count = static_cast<index_t>(static_cast<std::uint64_t>(stop - start - 1) / size + 1);
-    if (step < 0 && start > stop)
-      count = static_cast<index_t>(static_cast<std::uint64_t>(start - stop - 1) / size + 1);
-    if (count > 0) data += start * stride;
-    shape.push_back(count);
-    // One element needs no stride; more than one means |step| < n, so the product fits.
-    strides.push_back(count > 1 ? stride * step : stride);
+    const resolved_slice r = resolve_slice({p.start, p.stop, p.step}, n);
+    if (r.count > 0 && data != nullptr) data += r.start * stride;
+    shape.push_back(r.count);
+    // A step past the end leaves one element, whose stride does not matter (and could
+    // overflow); more elements lie inside the array, so their stride fits.
+    strides.push_back(r.count > 1 ? checked_mul(stride, r.step, "slice stride") : stride);
   }
   return any_array(data, a.type(), dims(std::span<const index_t>(shape)),
                    dims(std::span<const index_t>(strides)), a.lease(), a.writable());

@@ -1,19 +1,31 @@
 #include "staged_output.hpp"
 
-#include <fcntl.h>
-#include <linux/fs.h>
-#include <stdio.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
+#include <mutex>
 #include <random>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include "cli_error.hpp"
+#include "maparray/raw_file.hpp"
 
 namespace maparray::cli {
+namespace {
+
+std::mutex registry_lock;
+std::vector<staged_output*>& registry() {
+  static std::vector<staged_output*> live;
+  return live;
+}
+
+user_error already_exists(const std::filesystem::path& target) {
+  return user_error(target.string() + ": already exists (use --force to replace it)");
+}
+
+}  // namespace
 
 staged_output::staged_output(std::filesystem::path target, bool overwrite)
     : target_(std::move(target)), overwrite_(overwrite) {
@@ -25,38 +37,38 @@ staged_output::staged_output(std::filesystem::path target, bool overwrite)
   std::error_code ec;
   if (!overwrite_ && std::filesystem::symlink_status(target_, ec).type() !=
                          std::filesystem::file_type::not_found) {
-    throw user_error(target_.string() + ": already exists (use --force to replace it)");
+    throw already_exists(target_);
   }
   std::random_device entropy;
   auto name = "." + target_.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
               std::to_string(entropy() % 1'000'000);
   temporary_ = target_.parent_path() / name;
+  const std::lock_guard lock(registry_lock);
+  registry().push_back(this);
 }
 
 staged_output::~staged_output() {
-  if (!committed_) ::unlink(temporary_.c_str());
+  const std::lock_guard lock(registry_lock);
+  std::erase(registry(), this);
+}
+
+staged_output* staged_output::find(const std::filesystem::path& path) noexcept {
+  const std::lock_guard lock(registry_lock);
+  const auto& live = registry();
+  const auto it = std::ranges::find_if(live, [&](const auto* s) { return s->temporary_ == path; });
+  return it == live.end() ? nullptr : *it;
 }
 
 void staged_output::commit() {
-  const unsigned flags = overwrite_ ? 0 : RENAME_NOREPLACE;
-  if (::syscall(SYS_renameat2, AT_FDCWD, temporary_.c_str(), AT_FDCWD, target_.c_str(), flags) !=
-      0) {
-    int error = errno;
-    // Some file systems lack RENAME_NOREPLACE; link() refuses to replace a file too.
-    if (error == EINVAL && !overwrite_) {
-      error = ::link(temporary_.c_str(), target_.c_str()) == 0 ? 0 : errno;
-      if (error == 0) {
-        ::unlink(temporary_.c_str());
-        committed_ = true;
-        return;
-      }
-    }
-    if (error == EEXIST)
-      throw user_error(target_.string() + ": already exists (use --force to replace it)");
+  if (!storage_.is_open()) throw user_error(target_.string() + ": no output was written");
+  try {
+    publish(storage_);
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::file_exists) throw already_exists(target_);
     throw user_error(target_.string() +
-                     ": cannot rename the finished file into place: " + std::strerror(error));
+                     ": cannot give the finished file its name: " + e.code().message());
   }
-  committed_ = true;
+  storage_ = mapping();
 }
 
 }  // namespace maparray::cli

@@ -125,11 +125,34 @@ std::optional<accumulator<V>> accumulate_in_engine(const any_array& a, progress_
 // Elements converted one by one are read in pieces of this many, between updates of the bar.
 constexpr std::size_t piece_elements = 1 << 20;
 
+// An accumulator of bools read as numpy reads them: any nonzero byte is True (loading a byte
+// other than 0 or 1 as a C++ bool would be undefined).
+struct bool_accumulator : accumulator<bool> {
+  bool_accumulator() = default;
+  explicit bool_accumulator(std::uint8_t byte) : accumulator<bool>(byte != 0) {}
+};
+
+// The accumulator of a bool array, through the engine over its bytes.
+accumulator<bool> accumulate_bools(const any_array& a, progress_bar& progress) {
+  const any_array bytes(a.data(), dtype_of<std::uint8_t>(), dims(a.shape()), dims(a.byte_strides()),
+                        a.lease(), false);
+  return reduce(bytes.as<const std::uint8_t>(), bool_accumulator{},
+                [](bool_accumulator x, const bool_accumulator& y) {
+                  x.merge(y);
+                  return x;
+                },
+                {.progress = [&progress](std::uint64_t done, std::uint64_t) { progress.update(done); }});
+}
+
 template <class T>
 summary summarize(const any_array& a, progress_bar& progress) {
   using V = std::conditional_t<std::is_same_v<T, half>, float, T>;
   std::optional<accumulator<V>> acc;
-  if constexpr (std::is_same_v<T, V>) acc = accumulate_in_engine<V>(a, progress);
+  if constexpr (std::is_same_v<T, bool>) {
+    acc = accumulate_bools(a, progress);
+  } else if constexpr (std::is_same_v<T, V>) {
+    acc = accumulate_in_engine<V>(a, progress);
+  }
   if (!acc) {
     // Byte-swapped, unaligned or float16 elements: a plain loop that converts each.
     const bool swap = needs_swap(a.type());

@@ -162,8 +162,9 @@ class array {
   array rows(index_t first, index_t last) const { return slice(0, first, last); }
 
   // The view of indices first, first + step, ... below last along `axis`; shares storage.
-  // A negative step walks backwards from first down to (not including) last. Throws
-  // std::out_of_range for an axis or bounds outside the array, std::invalid_argument for step 0.
+  // A negative step walks backwards from first down to (not including) last; any step is fine.
+  // Throws std::out_of_range for an axis or bounds outside the array, std::invalid_argument for
+  // step 0, std::overflow_error if the new stride overflows.
   array slice(size_type axis, index_t first, index_t last, index_t step = 1) const {
     const size_type a = checked_axis(axis);
     const index_t n = shape_[a];
@@ -175,12 +176,21 @@ class array {
                               ") is outside axis " + std::to_string(a) + " of length " +
                               std::to_string(n));
     }
-    const index_t span_length = forward ? last - first : first - last;
-    const index_t magnitude = forward ? step : -step;
+    // The bounds are checked, so the distance is in [0, n + 1]; in unsigned arithmetic neither
+    // the step's magnitude (for the most negative step) nor the division overflows.
+    const index_t distance = forward ? last - first : first - last;
+    const auto magnitude =
+        forward ? static_cast<std::uint64_t>(step) : 0 - static_cast<std::uint64_t>(step);
+    const index_t count =
+        distance == 0 ? 0
+                      : static_cast<index_t>((static_cast<std::uint64_t>(distance) - 1) / magnitude + 1);
     array view = *this;
-    view.shape_[a] = (span_length + magnitude - 1) / magnitude;
-    view.strides_[a] = strides_[a] * step;
-    if (view.shape_[a] > 0) view.data_ = data_ + first * strides_[a];
+    view.shape_[a] = count;
+    // A step reaching past the end leaves one element, whose stride then does not matter;
+    // multiplying it could overflow.
+    if (count > 1) view.strides_[a] = checked_mul(strides_[a], step, "slice stride");
+    // An array without elements may have no storage at all: its pointer stays where it is.
+    if (!view.empty()) view.data_ = data_ + first * strides_[a];
     return view;
   }
 

@@ -54,6 +54,10 @@ struct dtype_field {
   std::shared_ptr<const dtype> type;  // the element type of the field
   dims shape;                         // subarray shape; empty for a scalar field
   index_t offset = 0;                 // byte offset in the record
+  // How `shape` splits into subarrays of subarrays, which NumPy keeps apart: the number of
+  // dimensions of each level, outermost first. [('c', ('<f8', (5,)), (2,))] has shape (2, 5)
+  // in levels {1, 1}, and is another dtype than [('c', '<f8', (2, 5))]. Empty for one level.
+  std::vector<std::size_t> levels{};
 };
 
 // A run-time element type: kind, byte order, item size and, for records, fields.
@@ -68,7 +72,8 @@ class dtype {
   static dtype primitive(dtype_kind kind, index_t itemsize, byte_order order = native_order);
 
   // A record of fields (offsets given in each field) with total size `itemsize`. Throws
-  // std::invalid_argument if a field lies outside the record, names repeat, or a name is empty.
+  // std::invalid_argument if a field lies outside the record, names repeat, a name is empty, or
+  // a field's levels do not add up to its shape.
   static dtype record(std::vector<dtype_field> fields, index_t itemsize);
 
   // Parses a NumPy descr of a non-record type ("<f4", "|u1", ">c16", "|S5", "<U3", "|V8", "=i4",

@@ -63,8 +63,17 @@ struct region {
   region& operator=(const region&) = delete;
   ~region();
 
-  // Unmaps and closes now. Never throws; used by close() and the destructor.
+  // Unmaps and closes now, and removes the temporary name of a file never published. Never
+  // throws; used by close() and the destructor.
   void release() noexcept;
+
+  // Where a file created unpublished (create_options::publish_later) is to appear, until
+  // publish() gives it that name.
+  struct pending_name {
+    std::filesystem::path target;     // the name it is to have
+    std::filesystem::path temporary;  // its name meanwhile, or empty for an unnamed file
+    bool overwrite = false;           // whether it may replace a file at `target`
+  };
 
   std::byte* base = nullptr;      // page-aligned start of the mapped pages
   std::size_t mapped_length = 0;  // bytes mapped from base (whole pages)
@@ -76,6 +85,7 @@ struct region {
   maparray::file backing;              // kept open for flushes, fadvise and resizing
   std::filesystem::path name;          // path or shared-memory name, for messages
   std::shared_ptr<void> owner;         // keeps borrowed memory alive, if the caller gave an owner
+  std::unique_ptr<pending_name> pending;  // set until a file created unpublished is published
   std::atomic<std::int64_t> views{0};  // live leases; -1 once closed
 };
 
@@ -123,6 +133,14 @@ class mapping {
     std::int64_t offset = 0;                     // any byte offset into the file
     std::optional<std::int64_t> length{};        // bytes; default: up to the end of the file
     file_lock lock = file_lock::none;            // advisory lock held while the region is mapped
+    // For read_write: write back only the pages written, whatever the page cache held. On file
+    // systems that cache files in large folios (ext4 on Linux 6.x), a write through a mapping
+    // dirties its whole folio (up to 2 MiB), and flush() writes all of it. With this option
+    // the file's clean cached pages in the range are dropped when it is mapped and every page
+    // is faulted in alone (MADV_RANDOM), so each write dirties one page. The cost: reads
+    // through the mapping get no readahead (docs/PERFORMANCE.md, "Write-back"). Pages another
+    // process keeps mapped stay as they are.
+    bool exact_writeback = false;
   };
 
   // Maps part or all of the existing file `path`. Throws std::system_error if the file cannot be
@@ -181,8 +199,11 @@ class mapping {
   void flush(std::size_t offset, std::size_t size, flush_mode how = flush_mode::sync) const;
 
   // Gives the kernel an access-pattern hint for a range (madvise). hugepage asks for transparent
-  // huge pages, which the kernel may only grant for anonymous and shared memory. Throws
-  // std::system_error if the kernel refuses, std::out_of_range, std::logic_error once closed.
+  // huge pages, which the kernel may only grant for anonymous and shared memory. dontneed drops
+  // the pages from this process; it is refused where they may be private (copy_on_write,
+  // anonymous and borrowed memory), since the kernel would discard what was written to them.
+  // Throws std::system_error if the kernel refuses, std::invalid_argument for dontneed on
+  // private pages, std::out_of_range, std::logic_error once closed.
   void advise(maparray::advice hint, std::size_t offset = 0, std::size_t size = whole) const;
 
   // Faults a range in now (MADV_POPULATE_READ/WRITE, or touching each page on kernels without

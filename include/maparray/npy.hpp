@@ -6,9 +6,11 @@
 // the array's bytes. See docs/npy.md for what is accepted and what is rejected and why.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -114,6 +116,14 @@ struct npy_options {
   // a cooperating writer (resize_file) from shrinking the file. Appending is not held back by
   // it. Not taken by default.
   file_lock lock = file_lock::none;
+  // How long to wait for the header lock: readers take it shared while they read the header,
+  // appenders exclusively while they append. Another process holding it longer (an append of
+  // many gigabytes, or a program that took a record lock on the file and keeps it) makes the
+  // call fail with ETIMEDOUT instead of waiting forever. Zero: do not wait.
+  std::chrono::milliseconds lock_timeout = std::chrono::minutes(1);
+  // For read_write: write back only the pages written, at the cost of readahead through the
+  // mapping (see mapping::options::exact_writeback).
+  bool exact_writeback = false;
 };
 
 namespace detail {
@@ -141,9 +151,11 @@ void check_npy_type(const std::filesystem::path& path, const dtype& actual,
 raw_view create_npy_raw(const std::filesystem::path& path, const dtype& type,
                         const shape_spec& shape, const create_options& opts, index_t alignment);
 
-// Appends `bytes` (whole rows of the file's dtype) to a .npy file. Throws as append_npy().
+// Appends `rows` rows held in `bytes` to a .npy file, checking its dtype as check_npy_type()
+// with `wanted` and `size`; without `rows`, as many as `bytes` holds. Throws as append_npy().
 void append_npy_bytes(const std::filesystem::path& path, std::span<const std::byte> bytes,
-                      const std::optional<dtype>& wanted, const npy_options& opts, index_t size);
+                      std::optional<index_t> rows, const std::optional<dtype>& wanted,
+                      const npy_options& opts, index_t size);
 
 template <class T>
 std::optional<dtype> dtype_if_numeric() {
@@ -207,25 +219,85 @@ any_array create_npy(const std::filesystem::path& path, const dtype& type, const
 staged_file stage_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
                       const create_options& opts = {});
 
+// Appends rows to a .npy file as one change: the rows, written in as many pieces as the caller
+// likes, become part of the array together when commit() rewrites the header's shape, or not
+// at all. Rows grow axis 0 of a C-order file and the last axis of a Fortran-order file.
+//
+// The constructor takes the header lock (other appenders and readers of the header wait for
+// it up to their npy_options::lock_timeout), checks the file, and reserves the space of every
+// row at once, so that a full disk fails there, before anything is written. The data is
+// synced before the header is rewritten (and synced), so a crash at any point leaves a
+// loadable file: the old array, or the whole new one. An appender destroyed without commit()
+// gives the file its old length back. Bytes after the old data are overwritten; arrays already
+// open over the file stay valid and keep their old extent. Not thread-safe.
+class npy_appender {
+ public:
+  // Prepares to append `rows` rows to the .npy file at `path`, whose dtype must be
+  // opts.expect if that is given. Throws std::system_error (ENOSPC, ETIMEDOUT when the header
+  // lock is not free within opts.lock_timeout, EISDIR...), format_error (malformed file, dtype
+  // other than expected), std::invalid_argument (negative rows, a 0-d file, not a regular
+  // file, a header with no room left for the longer shape: rewrite the file with create_npy to
+  // grow it further), std::overflow_error.
+  npy_appender(const std::filesystem::path& path, index_t rows, const npy_options& opts = {});
+  // As above, with the number of rows decided by `rows_of`, which is called with the file's
+  // header under the lock before anything is changed (it may check the header, and throw to
+  // refuse; what it throws is passed on). opts.expect is not checked.
+  npy_appender(const std::filesystem::path& path, const npy_options& opts,
+               const std::function<index_t(const npy::header&)>& rows_of);
+  npy_appender(const npy_appender&) = delete;
+  npy_appender& operator=(const npy_appender&) = delete;
+  // Without commit(), truncates the file back to its old length. Never throws.
+  ~npy_appender();
+
+  // The file's header as it was before the append. Never throws.
+  const npy::header& header() const noexcept { return head_; }
+  // The bytes of one row (the product of the other dimensions times the item size). Never
+  // throws.
+  index_t row_bytes() const noexcept { return row_bytes_; }
+  // The bytes still to be written before commit(). Never throws.
+  std::int64_t remaining() const noexcept { return end_ - next_; }
+
+  // Writes the next `bytes` of the new rows, in the file's memory order. Throws
+  // std::invalid_argument past the bytes announced, std::system_error, std::logic_error after
+  // commit().
+  void write(std::span<const std::byte> bytes);
+  // Makes the rows part of the array: syncs the data, rewrites the header's shape and syncs it.
+  // Throws std::logic_error unless every announced byte was written (or after commit()),
+  // std::system_error.
+  void commit();
+
+ private:
+  file file_;
+  npy::header head_;
+  index_t row_bytes_ = 0;
+  std::vector<std::byte> new_header_;
+  std::int64_t old_size_ = 0;
+  std::int64_t next_ = 0;
+  std::int64_t end_ = 0;
+  bool committed_ = false;
+};
+
 // Appends whole rows to the .npy file at `path`: along axis 0 of a C-order file, along the last
 // axis of a Fortran-order file. `elements` is in the file's memory order and its size must be a
-// multiple of a row (the product of the other dimensions). The data is written (and synced)
-// first, then the shape in the header is rewritten in place, so an interrupted append leaves a
-// loadable file with the old shape. Arrays already open over the file stay valid and keep
-// their old extent. Bytes after the old data are overwritten.
+// multiple of a row (the product of the other dimensions); a span cannot say how many rows of
+// zero bytes it holds, so for a file with an empty dimension besides the growing one append an
+// array instead. One change, as npy_appender: an interrupted append leaves a loadable file with
+// the old shape. Arrays already open over the file stay valid and keep their old extent. Bytes
+// after the old data are overwritten.
 // Throws std::system_error, format_error (malformed file, dtype other than T's),
 // std::invalid_argument (a 0-d file, a partial row, a header with no room left for the longer
 // shape: rewrite the file with create_npy to grow it further).
 template <class T>
 void append_npy(const std::filesystem::path& path, std::span<const T> elements,
                 const npy_options& opts = {}) {
-  detail::append_npy_bytes(path, std::as_bytes(elements),
+  detail::append_npy_bytes(path, std::as_bytes(elements), std::nullopt,
                            detail::dtype_if_numeric<std::remove_cv_t<T>>(), opts, sizeof(T));
 }
 
 // As above, for the elements of `rows` taken in the file's memory order (C order for a C-order
-// file, Fortran order otherwise); rows' shape must be the file's apart from the growing axis,
-// or rows may be one-dimensional holding whole rows. Throws as above.
+// file, Fortran order otherwise); rows' shape must be the file's apart from the growing axis
+// (then its length along that axis is the number of rows, even when they hold no bytes), or
+// rows may be one-dimensional holding whole rows. Throws as above.
 template <class T>
 void append_npy(const std::filesystem::path& path, const array<T>& rows,
                 const npy_options& opts = {}) {
@@ -262,7 +334,10 @@ void append_npy(const std::filesystem::path& path, const array<T>& rows,
       }
     }
   }
-  append_npy<value>(path, std::span<const value>(buffer), opts);
+  std::optional<index_t> count;
+  if (rows.ndim() > 1) count = rows.shape()[fortran ? rows.ndim() - 1 : 0];
+  detail::append_npy_bytes(path, std::as_bytes(std::span<const value>(buffer)), count,
+                           detail::dtype_if_numeric<value>(), opts, sizeof(value));
 }
 
 }  // namespace maparray

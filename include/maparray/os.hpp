@@ -52,9 +52,15 @@ class file {
   // The file's current size in bytes (fstat). Throws std::system_error.
   std::int64_t size() const;
 
+  // Opens the existing file `path` with flags `flags` (O_NONBLOCK and O_CLOEXEC are added, so
+  // that opening a FIFO never waits for a writer) and checks that it is a regular file, as
+  // require_regular() does. Throws as open() and require_regular().
+  static file open_regular(const std::filesystem::path& path, int flags);
+
   // Checks that the descriptor is a regular file (or a shared-memory object, which is one):
-  // a FIFO, a directory or a device cannot be mapped as an array. Throws std::invalid_argument
-  // naming the path and what it is instead, std::system_error if fstat fails.
+  // a FIFO, a directory or a device cannot be mapped as an array. Throws std::system_error
+  // with EISDIR for a directory (as opening one for writing does), std::invalid_argument
+  // naming the path and what it is for anything else, std::system_error if fstat fails.
   void require_regular() const;
 
   // Takes an advisory lock without waiting; it is released when the descriptor closes.
@@ -95,13 +101,22 @@ void advise(void* address, std::size_t length, int advice, const std::filesystem
 // madvise(2) returning the errno (0 on success) instead of throwing. Never throws.
 int try_advise(void* address, std::size_t length, int advice) noexcept;
 
+// Drops the file's clean pages in [offset, offset + length) from the page cache
+// (posix_fadvise POSIX_FADV_DONTNEED); dirty pages and pages other processes map stay. Only a
+// hint: errors are ignored. Never throws.
+void drop_cached(const file& f, std::int64_t offset, std::int64_t length) noexcept;
+
 // mincore(2): one byte per page of a page-aligned range into `flags`. Throws std::system_error.
 void residency(void* address, std::size_t length, unsigned char* flags,
                const std::filesystem::path& path);
 
-// Reserves [0, length) of the file's blocks (posix_fallocate), so that a full disk is reported
-// now rather than as SIGBUS on a later write. Throws std::system_error (ENOSPC when full).
-void reserve(const file& f, std::int64_t length);
+// Reserves the file's blocks in [from, length) (posix_fallocate), so that a full disk is
+// reported now rather than as SIGBUS on a later write. On failure the file keeps the length it
+// had:
+// some file systems (ext4) grow a file as far as they could allocate before reporting ENOSPC,
+// which would leave the disk full. Throws std::system_error (ENOSPC when full, EFBIG past the
+// file-size limit).
+void reserve(const file& f, std::int64_t length, std::int64_t from = 0);
 
 // Sets the file's length with ftruncate(2); the new space is sparse. Throws std::system_error.
 void truncate(const file& f, std::int64_t length);
@@ -122,9 +137,28 @@ void sync_directory(const std::filesystem::path& path);
 // unlink(2), ignoring errors: for removing what a failed operation created. Never throws.
 void remove_quietly(const std::filesystem::path& path) noexcept;
 
+// A new file without a name in the directory of `target` (open with O_TMPFILE), opened
+// read-write with permission bits `mode` and named `target` in messages: it vanishes with its
+// last descriptor unless link() gives it a name, so a process killed while making it leaves
+// nothing behind. Returns an unopened file where the file system or the kernel cannot make one
+// (or /proc, which link() needs, is missing). Throws std::system_error for other errors
+// (EACCES, ENOENT, ENOSPC).
+file open_unnamed(const std::filesystem::path& target, mode_t mode);
+
+// Gives the unnamed file `f` (from open_unnamed) the name `to` (linkat through /proc/self/fd),
+// never replacing an existing file. Throws std::system_error naming `to` (EEXIST).
+void link(const file& f, const std::filesystem::path& to);
+
+// Gives `f` the permission bits of the file `like` (lstat; nothing if it is missing or not a
+// regular file; set-user-ID and set-group-ID bits are not copied) and, where this process may,
+// its owner and group. For replacing `like` with
+// `f` without widening who may read it. Throws std::system_error naming `like` (fchmod).
+void copy_permissions(const file& f, const std::filesystem::path& like);
+
 // Fault injection for tests: the next call of `call` ("open", "fstat", "mmap", "msync",
 // "madvise", "mincore", "posix_fallocate", "ftruncate", "rename", "flock", "pread", "pwrite",
-// "fdatasync", "fsync", "shm_open", "shm_unlink", "memfd_create", "fcntl") after `skip`
+// "fdatasync", "fsync", "shm_open", "shm_unlink", "memfd_create", "fcntl", "linkat", "fchmod")
+// after `skip`
 // successful ones fails with `error`, without being made. Thread-safe; costs one relaxed atomic
 // load per system call while nothing is injected. Never throws except std::bad_alloc.
 void inject_failure(std::string_view call, int error, int skip = 0);

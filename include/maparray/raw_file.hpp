@@ -30,12 +30,21 @@ struct map_options {
   // An advisory lock held as long as the mapping: file_lock::shared for readers, so that a
   // cooperating writer (resize_file) cannot shrink the file under them. Not taken by default.
   file_lock lock = file_lock::none;
+  // For read_write: write back only the pages written, at the cost of readahead through the
+  // mapping (see mapping::options::exact_writeback).
+  bool exact_writeback = false;
 };
 
 // Options for create_file().
+//
+// A new file is made without a name (O_TMPFILE) in the target's directory and appears under
+// its name only once its space is reserved and its header written, so that a process killed
+// meanwhile leaves nothing behind. Where the file system has no unnamed files, it is made
+// under a temporary name beside the target instead, which every error removes (a killed
+// process leaves it).
 struct create_options {
-  // Replace an existing file (atomically: the new file is made under a temporary name and
-  // renamed over it only once its space is reserved). Otherwise an existing file is an error.
+  // Replace an existing file, atomically (rename), keeping the replaced file's permission bits
+  // and, where this process may set it, its owner. Otherwise an existing file is an error.
   bool overwrite = false;
   // Set the length with ftruncate, leaving a sparse file, instead of reserving every block with
   // posix_fallocate. Faster, but a later write into a hole on a full disk raises SIGBUS.
@@ -44,6 +53,10 @@ struct create_options {
   mode_t permissions = 0666;
   // C (row-major) or Fortran (column-major) order.
   maparray::order order = order::c;
+  // Leave the file without its name until publish(storage()): for outputs that must appear
+  // whole or not at all. Until then the file vanishes when its mapping is closed or its last
+  // array dropped.
+  bool publish_later = false;
 };
 
 namespace detail {
@@ -89,10 +102,11 @@ array<T> map_file(const std::filesystem::path& path, const shape_spec& shape = {
 }
 
 // Creates the file `path` holding a zero-filled array of `shape` (no -1) and maps it
-// read_write. The space is reserved up front unless opts.sparse.
+// read_write. The space is reserved up front unless opts.sparse; the file appears under its
+// name only then (see create_options).
 // Throws std::system_error (EEXIST if the file exists and !opts.overwrite, ENOSPC if the disk
 // is full — in which case nothing is left behind), std::invalid_argument (negative dimension),
-// std::overflow_error.
+// std::overflow_error (the array, even an empty one, is too big to address).
 template <class T>
 requires(!std::is_const_v<T>) array<T> create_file(const std::filesystem::path& path,
                                                    const shape_spec& shape,
@@ -100,12 +114,21 @@ requires(!std::is_const_v<T>) array<T> create_file(const std::filesystem::path& 
   return detail::typed<T>(detail::create_raw(path, shape, opts, sizeof(T), alignof(T)));
 }
 
+// Gives a file created with create_options::publish_later its name, once everything has been
+// written to it: atomically, replacing a file there only if it was created with overwrite
+// (then keeping the replaced file's permission bits and, where permitted, its owner). Does not
+// flush: flush first for the data to be on disk. Not thread-safe with another publish() of the
+// same file. Throws std::system_error (EEXIST if a file appeared at the name meanwhile and
+// overwrite was not set; the file then stays unpublished), std::logic_error if `storage` is
+// not an unpublished file or is closed.
+void publish(const mapping& storage);
+
 // Changes the length of the file at `path`: shrinking truncates, growing reserves the new blocks
 // (posix_fallocate) unless `sparse`. It first takes the exclusive advisory lock, so it refuses
 // while a cooperating process has the file mapped with {.lock = file_lock::shared}: use it to
-// shrink files that others may map. Throws std::system_error (EWOULDBLOCK while locked, ENOSPC,
-// and the errors of open), std::invalid_argument for a negative length or a path that is not a
-// regular file.
+// shrink files that others may map. A failed growth leaves the file's length as it was.
+// Throws std::system_error (EWOULDBLOCK while locked, ENOSPC, EISDIR, and the errors of open),
+// std::invalid_argument for a negative length or a path that is not a regular file.
 void resize_file(const std::filesystem::path& path, std::int64_t length, bool sparse = false);
 
 }  // namespace maparray

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <ranges>
 #include <span>
 #include <stdexcept>
@@ -111,7 +112,14 @@ index_t element_count(std::span<const index_t> shape);
 // dimensions, -1 that does not divide `available`), std::overflow_error.
 dims resolve_shape(const shape_spec& spec, index_t available);
 
-// Element strides (not bytes) of a contiguous array of `shape` in `layout`. Never throws.
+// Checks that an array of `shape` with `itemsize`-byte elements is addressable: the product of
+// its dimensions, zero dimensions counted as one, times the item size fits in 63 bits, so that
+// every byte stride fits even when the array has no elements (numpy's "array is too big").
+// Throws std::overflow_error, std::invalid_argument for a negative dimension.
+void require_addressable(std::span<const index_t> shape, index_t itemsize);
+
+// Element strides (not bytes) of a contiguous array of `shape` in `layout`. `shape` must pass
+// require_addressable(); then no stride overflows. Never throws.
 dims contiguous_strides(std::span<const index_t> shape, order layout) noexcept;
 
 // The shape that arrays of `shapes` broadcast to, by NumPy's rules: shapes are aligned at their
@@ -125,6 +133,26 @@ dims broadcast_shapes(std::span<const dims> shapes);
 // std::invalid_argument as broadcast_shapes() if `shape` does not broadcast to `target`.
 dims broadcast_strides(std::span<const index_t> shape, std::span<const index_t> strides,
                        std::span<const index_t> target);
+
+// One axis of numpy's basic slicing, start:stop:step, each part optional as in Python.
+struct slice_spec {
+  std::optional<index_t> start{};  // the first index; default: the start in the step's direction
+  std::optional<index_t> stop{};   // the index not reached; default: past the other end
+  std::optional<index_t> step{};   // default 1; never 0
+};
+
+// A slice resolved against an axis: the indices start, start + step, ... (count of them).
+struct resolved_slice {
+  index_t start = 0;  // the first index
+  index_t count = 0;  // how many indices
+  index_t step = 1;   // the distance between them, never 0
+};
+
+// Resolves `spec` against an axis of length `n` as Python's slice.indices(n) does: negative
+// bounds count from the end, bounds past either end are clamped, any index and step up to the
+// limits of index_t is fine. start is where the first index would be even when count is 0.
+// Throws std::invalid_argument for a step of 0 or a negative `n`.
+resolved_slice resolve_slice(const slice_spec& spec, index_t n);
 
 // a * b on sizes, or std::overflow_error naming `what`.
 index_t checked_mul(index_t a, index_t b, const char* what);

@@ -17,8 +17,13 @@
 // they give); plain element writes from two processes at once are a data race.
 //
 // Trust: a process that can open a named object read-write can also truncate it, after which
-// other processes' accesses past the new end fault (SIGBUS). Named objects are created with mode
-// 0600, so only the same user can. Anonymous objects are sealed against any size change.
+// other processes' accesses past the new end fault (SIGBUS), and it sees everything written to
+// the array. Named objects are created with mode 0600, so only the same user can. Another user
+// could still create a name first and wait for a victim to open it; so an existing name is
+// opened only if it is a regular object owned by this process's effective user that no other
+// user may write, unless the caller says otherwise (shared_trust, shared_options). Anything
+// else is a permission error (EACCES), and is never mapped. Anonymous objects are sealed
+// against any size change.
 #pragma once
 
 #include <sys/types.h>
@@ -35,16 +40,28 @@
 
 namespace maparray {
 
+// Which existing named objects an opener accepts (see "Trust" above).
+struct shared_trust {
+  // The permission bits the object may grant other users: a group or other write bit outside
+  // these is refused. 0660 accepts an object a group shares on purpose.
+  mode_t permissions = 0600;
+  // Also accept an object owned by another user.
+  bool other_owners = false;
+};
+
 // Options for create_shared().
 struct shared_options {
   // If the name exists already, open that array (its dtype and shape must be the ones asked
   // for) instead of failing with EEXIST, so that cooperating processes can all call
   // create_shared() and whichever comes first creates it.
   bool open_existing = false;
-  // Permission bits of a new object, filtered by the umask.
+  // Permission bits of a new object, filtered by the umask; with open_existing, also the write
+  // permission an existing object may grant other users (as shared_trust::permissions).
   mode_t permissions = 0600;
   // C (row-major) or Fortran (column-major) order.
   maparray::order order = order::c;
+  // With open_existing, also accept an existing object owned by another user.
+  bool other_owners = false;
 };
 
 namespace detail {
@@ -61,7 +78,7 @@ struct shared_view {
 shared_view create_shared_raw(std::string_view name, const dtype& type, const shape_spec& shape,
                               const shared_options& opts);
 shared_view open_shared_raw(std::string_view name, maparray::mode how, const dtype* expected_type,
-                            const shape_spec* expected_shape);
+                            const shape_spec* expected_shape, const shared_trust& trust = {});
 shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape, order layout);
 shared_view open_fd_raw(int fd, maparray::mode how, const dtype* expected_type,
                         const shape_spec* expected_shape);
@@ -78,8 +95,9 @@ maparray::mode mode_for() {
 // "..". The memory is reserved at once (posix_fallocate), so a full /dev/shm is an ENOSPC error
 // here rather than SIGBUS on a later write. On any error nothing is left behind.
 // Throws std::invalid_argument (bad name, negative dimension, a dtype that cannot be shared),
-// std::system_error (EEXIST if the name exists and !opts.open_existing; ENOSPC; EACCES),
-// std::overflow_error; with opts.open_existing, also as open_shared() when opening.
+// std::system_error (EEXIST if the name exists and !opts.open_existing; ENOSPC; EACCES, also
+// for an existing object opts does not trust), std::overflow_error; with opts.open_existing,
+// also as open_shared() when opening.
 template <numeric_element T>
 requires(!std::is_const_v<T>) array<T> create_shared(std::string_view name, const shape_spec& shape,
                                                      const shared_options& opts = {}) {
@@ -88,10 +106,12 @@ requires(!std::is_const_v<T>) array<T> create_shared(std::string_view name, cons
 
 // Opens the named shared array `name`, with the shape and order it was created with:
 // read-only for array<const T>, read-write for array<T>. If the array's creator is still
-// creating it, waits for it (up to a second or two).
-// Throws std::invalid_argument (bad name; the array's dtype is not T's), std::system_error
-// (ENOENT if there is no such name, EACCES), maparray::format_error (the object is not a
-// maparray shared array, or its header is damaged or was never completed).
+// creating it, waits for it (up to a second or two). Only an object owned by this user that
+// no other user may write is opened (see "Trust" above).
+// Throws std::invalid_argument (bad name; the array's dtype is not T's; a FIFO or a device
+// under the name), std::system_error (ENOENT if there is no such name, EACCES, also for an
+// object not trusted), maparray::format_error (the object is not a maparray shared array, or
+// its header is damaged or was never completed).
 template <numeric_element T>
 array<T> open_shared(std::string_view name) {
   const dtype type = dtype_of<T>();
@@ -105,6 +125,13 @@ template <numeric_element T>
 array<T> open_shared(std::string_view name, const shape_spec& shape) {
   const dtype type = dtype_of<T>();
   return detail::typed<T>(detail::open_shared_raw(name, detail::mode_for<T>(), &type, &shape).view);
+}
+// As open_shared<T>(name, shape), accepting what `trust` allows. Throws as above.
+template <numeric_element T>
+array<T> open_shared(std::string_view name, const shape_spec& shape, const shared_trust& trust) {
+  const dtype type = dtype_of<T>();
+  return detail::typed<T>(
+      detail::open_shared_raw(name, detail::mode_for<T>(), &type, &shape, trust).view);
 }
 
 // Removes the name `name`; processes that have the array mapped keep using it, and its memory
@@ -145,8 +172,10 @@ array<T> open_shared_fd(int fd, const shape_spec& shape) {
 // read, read_write or copy_on_write (a private copy). Throw as the typed functions.
 any_array create_shared(std::string_view name, const dtype& type, const shape_spec& shape,
                         const shared_options& opts = {});
-// open_shared() for a run-time element type. Throws as open_shared<T>().
-any_array open_shared(std::string_view name, maparray::mode how = mode::read);
+// open_shared() for a run-time element type, accepting what `trust` allows. Throws as
+// open_shared<T>().
+any_array open_shared(std::string_view name, maparray::mode how = mode::read,
+                      const shared_trust& trust = {});
 // create_anonymous_shared() for a run-time element type. Throws as create_anonymous_shared<T>().
 any_array create_anonymous_shared(const dtype& type, const shape_spec& shape,
                                   order layout = order::c);

@@ -5,9 +5,12 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include "arguments.hpp"
 
 namespace maparray::python {
 namespace py = pybind11;
@@ -17,11 +20,27 @@ namespace {
 // one entry per dimension; negative entries count from the end, as in numpy). Throws
 // py::index_error, py::type_error.
 std::byte* element_address(const py::array& array, const py::object& index) {
+  // As numpy indexes: IndexError for an index that is not an integer or does not fit.
+  const auto entry = [](py::handle i) -> py::ssize_t {
+    const auto as_index = py::reinterpret_steal<py::object>(PyNumber_Index(i.ptr()));
+    if (!as_index) {
+      PyErr_Clear();
+      throw py::index_error("only integers index an element, not " +
+                            py::str(py::type::of(i).attr("__name__")).cast<std::string>());
+    }
+    const Py_ssize_t v = PyNumber_AsSsize_t(as_index.ptr(), nullptr);
+    if (v == -1 && PyErr_Occurred()) {
+      PyErr_Clear();
+      throw py::index_error("index " + py::str(as_index).cast<std::string>() +
+                            " does not fit in an index");
+    }
+    return v;
+  };
   std::vector<py::ssize_t> position;
   if (py::isinstance<py::tuple>(index)) {
-    for (const py::handle i : index) position.push_back(i.cast<py::ssize_t>());
+    for (const py::handle i : index) position.push_back(entry(i));
   } else {
-    position.push_back(index.cast<py::ssize_t>());
+    position.push_back(entry(index));
   }
   const auto rank = static_cast<std::size_t>(array.ndim());
   if (position.size() != rank) {
@@ -85,27 +104,50 @@ std::atomic_ref<T> element(const py::array& array, const py::object& index) {
   return std::atomic_ref<T>(*reinterpret_cast<T*>(address));
 }
 
-// `value` converted to T, refusing values T cannot hold. Throws py::type_error,
-// py::value_error (integers out of range are an OverflowError from pybind11's conversion).
+// `value` converted to T, refusing values T cannot hold. Throws py::type_error for anything
+// but a number (an integer for integer elements), std::overflow_error (OverflowError, as numpy
+// raises) for an integer outside T's range.
 template <class T>
 T value_as(const py::object& value) {
+  const auto type_name = [&] {
+    return py::str(py::type::of(value).attr("__name__")).cast<std::string>();
+  };
   if constexpr (std::is_floating_point_v<T>) {
-    return static_cast<T>(value.cast<double>());
+    const auto number = py::reinterpret_steal<py::object>(
+        PyUnicode_Check(value.ptr()) || PyBytes_Check(value.ptr()) ? nullptr
+                                                                   : PyNumber_Float(value.ptr()));
+    if (!number) {
+      PyErr_Clear();
+      throw py::type_error("a float element needs a number, not " + type_name());
+    }
+    return static_cast<T>(PyFloat_AsDouble(number.ptr()));
   } else {
     const auto index = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
-    if (!index) throw py::error_already_set();
+    if (!index) {
+      PyErr_Clear();
+      throw py::type_error("an integer element needs an integer, not " + type_name());
+    }
+    const auto out_of_range = [&] {
+      return std::overflow_error("Python int " + py::str(index).cast<std::string>() +
+                                 " does not fit the array's " + std::to_string(8 * sizeof(T)) +
+                                 "-bit " + (std::is_signed_v<T> ? "signed" : "unsigned") +
+                                 " elements");
+    };
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
     if constexpr (std::is_signed_v<T>) {
-      const auto v = index.cast<long long>();
-      if (v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max()) {
-        throw py::value_error(std::to_string(v) + " does not fit the array's element type");
-      }
+      if (overflow != 0 || v < std::numeric_limits<T>::min() || v > std::numeric_limits<T>::max())
+        throw out_of_range();
       return static_cast<T>(v);
     } else {
-      const auto v = index.cast<unsigned long long>();
-      if (v > std::numeric_limits<T>::max()) {
-        throw py::value_error(std::to_string(v) + " does not fit the array's element type");
+      if (overflow < 0 || (overflow == 0 && v < 0)) throw out_of_range();
+      const unsigned long long u = PyLong_AsUnsignedLongLong(index.ptr());
+      if (PyErr_Occurred()) {
+        PyErr_Clear();
+        throw out_of_range();
       }
-      return static_cast<T>(v);
+      if (u > std::numeric_limits<T>::max()) throw out_of_range();
+      return static_cast<T>(u);
     }
   }
 }
@@ -116,7 +158,21 @@ py::object scalar(const py::array& array, T value) {
   return array.dtype().attr("type")(value);
 }
 
-py::object atomic_add(const py::array& array, const py::object& index, const py::object& value) {
+// The numpy array an atomic operation works on. Throws py::type_error for other objects.
+py::array array_of(const py::object& value) {
+  if (!py::isinstance<py::array>(value)) {
+    throw py::type_error(
+        "atomic operations work on numpy arrays, not " +
+        py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+  }
+  return value.cast<py::array>();
+}
+
+py::object atomic_add(const py::args& args, const py::kwargs& kwargs) {
+  const auto a = bind({"atomic_add", {"array", "index", "value"}, 3}, args, kwargs);
+  const py::array array = array_of(a[0]);
+  const py::object& index = a[1];
+  const py::object& value = a[2];
   return with_element_type(array, [&](auto zero) {
     using T = decltype(zero);
     const T addend = value_as<T>(value);
@@ -124,8 +180,13 @@ py::object atomic_add(const py::array& array, const py::object& index, const py:
   });
 }
 
-py::object compare_exchange(const py::array& array, const py::object& index,
-                            const py::object& expected, const py::object& desired) {
+py::object compare_exchange(const py::args& args, const py::kwargs& kwargs) {
+  const auto a =
+      bind({"compare_exchange", {"array", "index", "expected", "desired"}, 4}, args, kwargs);
+  const py::array array = array_of(a[0]);
+  const py::object& index = a[1];
+  const py::object& expected = a[2];
+  const py::object& desired = a[3];
   return with_element_type(array, [&](auto zero) -> py::object {
     using T = decltype(zero);
     T seen = value_as<T>(expected);
@@ -139,8 +200,8 @@ py::object compare_exchange(const py::array& array, const py::object& index,
 }  // namespace
 
 void bind_atomics(py::module_& module) {
-  module.def("atomic_add", &atomic_add, py::arg("array"), py::arg("index"), py::arg("value"),
-             R"doc(
+  module.def("atomic_add", &atomic_add, R"doc(atomic_add(array, index, value)
+
 Atomically adds `value` to array[index] and returns the element's previous value (a numpy
 scalar of the array's dtype), like C++'s fetch_add. Integers wrap around on overflow.
 
@@ -149,11 +210,11 @@ when several threads or processes update the same element at once: over maparray
 memory, or a file mapped 'r+' by each process. `index` is an int for a 1-d array or a tuple
 with one entry per dimension. The array must be writable and hold native-order integers,
 float32 or float64, with the element aligned to its size.
-Raises IndexError, TypeError (other dtypes), ValueError (read-only, misaligned, a value the
-element type cannot hold).
+Raises IndexError, TypeError (other dtypes, a value that is not a number), ValueError
+(read-only, misaligned), OverflowError (a value the element type cannot hold).
 )doc");
-  module.def("compare_exchange", &compare_exchange, py::arg("array"), py::arg("index"),
-             py::arg("expected"), py::arg("desired"), R"doc(
+  module.def("compare_exchange", &compare_exchange, R"doc(compare_exchange(array, index, expected, desired)
+
 Atomically sets array[index] to `desired` if it equals `expected`. Returns (swapped, previous):
 whether the element was replaced, and the value it held (equal to `expected` when swapped).
 

@@ -37,6 +37,19 @@ mapping_object::mapping_object(mapping storage)
       absolute_path_(absolute_of(storage_.path())),
       registry_(std::make_shared<array_registry>()) {}
 
+mapping_object& state_of(const py::handle& self) {
+  if (!py::isinstance<mapping_object>(self)) {
+    throw py::type_error("expected a maparray.Mapping, not " +
+                         py::str(py::type::of(self).attr("__name__")).cast<std::string>());
+  }
+  auto* instance = reinterpret_cast<py::detail::instance*>(self.ptr());
+  auto holder = instance->get_value_and_holder(py::detail::get_type_info(typeid(mapping_object)));
+  // Never changed: closing an empty mapping does nothing.
+  static mapping_object unopened{mapping()};
+  if (!holder.holder_constructed()) return unopened;
+  return *static_cast<mapping_object*>(holder.value_ptr());
+}
+
 py::object wrap_mapping(mapping storage) {
   return py::cast(mapping_object(std::move(storage)));
 }
@@ -79,7 +92,7 @@ py::array new_subclass_array(const py::object& subtype, const py::dtype& type, s
 py::array make_array(const py::object& owner, const py::dtype& type, std::byte* data,
                      std::span<const index_t> shape, std::span<const index_t> byte_strides,
                      bool writable, const py::object& subtype) {
-  auto& self = owner.cast<mapping_object&>();
+  auto& self = state_of(owner);
   view_lease lease = self.storage().lease();  // throws if closed
   std::byte* at = data != nullptr ? data : empty_storage;
   py::array result;
@@ -129,8 +142,7 @@ struct buffer_export {
 
 int get_buffer(PyObject* object, Py_buffer* view, int flags) {
   try {
-    const auto& self = py::handle(object).cast<const mapping_object&>();
-    const mapping& storage = self.storage();
+    const mapping& storage = state_of(object).storage();
     if (!storage.is_open()) {
       PyErr_SetString(PyExc_ValueError, "the mapping is closed");
       return -1;
@@ -197,32 +209,37 @@ arrays over it.
   heap_type->as_buffer.bf_getbuffer = get_buffer;
   heap_type->as_buffer.bf_releasebuffer = release_buffer;
 
-  cls.def(
-      py::init([](const py::object& source, std::string_view mode_text, std::int64_t offset,
-                  std::optional<std::int64_t> size) {
-        const mapping::options opts{.mode = mode_of(mode_text), .offset = offset, .length = size};
-        file_source src = source_of(source);
-        py::gil_scoped_release unlocked;
-        return mapping_object(mapping::adopt(open_source(std::move(src), opts.mode), opts));
-      }),
-      py::arg("path"), py::arg("mode") = "r", py::arg("offset") = 0, py::arg("size") = py::none());
+  cls.def(py::init([](const py::args& args, const py::kwargs& kwargs) {
+            const auto a =
+                bind({"Mapping", {"path", "mode", "offset", "size"}, 1}, args, kwargs);
+            file_source src = source_of(a[0]);
+            const mapping::options opts{.mode = mode_of(a[1], "r"),
+                                        .offset = integer_of(a[2], "offset"),
+                                        .length = optional_integer_of(a[3], "size")};
+            py::gil_scoped_release unlocked;
+            return mapping_object(mapping::adopt(open_source(std::move(src), opts.mode), opts));
+          }),
+          "__init__(path, mode='r', offset=0, size=None)");
 
   cls.def(
       "array",
-      [](const py::object& self, const py::object& dtype, const py::object& shape,
-         std::int64_t offset, std::optional<index_t> count, std::string_view order_text) {
-        const mapping& storage = self.cast<const mapping_object&>().storage();
-        const py::dtype type = element_dtype(dtype);
-        const auto dims = shape_of(shape);
-        const order layout_order = order_of(order_text);
+      [](const py::object& self, const py::args& args, const py::kwargs& kwargs) {
+        const auto a =
+            bind({"array", {"dtype", "shape", "offset", "count", "order"}, 0}, args, kwargs);
+        const mapping& storage = state_of(self).storage();
+        const py::dtype type = element_dtype(a[0] ? a[0] : py::str("u1"));
+        const auto dims = shape_of(a[1]);
+        const index_t offset = integer_of(a[2], "offset");
+        const auto count = optional_integer_of(a[3], "count");
+        const order layout_order = order_of(a[4]);
+        if (!storage.is_open()) throw py::value_error("the mapping is closed");
         const auto layout = detail::layout_view(storage, offset, count ? &*count : nullptr,
                                                 type.itemsize(), 1, dims, layout_order);
         return make_contiguous_array(self, type, layout.data, layout.shape.span(), layout_order,
                                      storage.writable());
       },
-      py::arg("dtype") = "u1", py::arg("shape") = py::none(), py::arg("offset") = 0,
-      py::arg("count") = py::none(), py::arg("order") = "C",
-      R"doc(
+      R"doc(array(dtype='u1', shape=None, offset=0, count=None, order='C')
+
 A new array over this mapping: `count` elements of `dtype` (default: all whole elements)
 starting `offset` bytes into the mapping, in `shape` (one dimension may be -1), in C or
 Fortran `order`. The offset need not be aligned; numpy handles unaligned arrays.
@@ -231,14 +248,18 @@ Raises ValueError if the elements do not fit or the mapping is closed.
 
   cls.def(
       "flush",
-      [](const mapping_object& self, std::size_t offset, const py::object& size, bool sync) {
-        const std::size_t bytes = byte_count(size);
+      [](const py::object& object, const py::args& args, const py::kwargs& kwargs) {
+        const mapping_object& self = state_of(object);
+        const auto a = bind({"flush", {"offset", "size", "sync"}, 0}, args, kwargs);
+        const std::size_t offset = byte_count(a[0], "offset", 0);
+        const std::size_t bytes = byte_count(a[1], "size");
+        const bool sync = flag_of(a[2], "sync", true);
         const view_lease lease = hold(self);
         py::gil_scoped_release unlocked;
         self.storage().flush(offset, bytes, sync ? flush_mode::sync : flush_mode::async);
       },
-      py::arg("offset") = 0, py::arg("size") = py::none(), py::arg("sync") = true,
-      R"doc(
+      R"doc(flush(offset=0, size=None, sync=True)
+
 Writes the modified pages of bytes [offset, offset + size) (default: all) back to the file;
 only pages actually modified are written. With sync=False, starts the write-back and returns.
 Does nothing for read-only, copy-on-write and borrowed memory. Raises OSError with the errno
@@ -248,40 +269,49 @@ mapping.
 
   cls.def(
       "close",
-      [](mapping_object& self) {
+      [](const py::object& self) {
         // Arrays that are only unreachable garbage in a reference cycle still count; the
         // caller can gc.collect() and retry.
-        self.storage().close();
+        state_of(self).storage().close();
       },
-      R"doc(
+      R"doc(close()
+
 Unmaps the region and closes its file now. Raises BufferError while arrays or memoryviews
 still use the mapping (delete them first); closing twice does nothing.
 )doc");
 
   cls.def(
       "advise",
-      [](const mapping_object& self, std::string_view hint, std::size_t offset,
-         const py::object& size) {
-        self.storage().advise(advice_of(hint), offset, byte_count(size));
+      [](const py::object& object, const py::args& args, const py::kwargs& kwargs) {
+        const mapping_object& self = state_of(object);
+        const auto a = bind({"advise", {"advice", "offset", "size"}, 1}, args, kwargs);
+        const maparray::advice hint = advice_of(text_of(a[0], "advice", ""));
+        const std::size_t offset = byte_count(a[1], "offset", 0);
+        self.storage().advise(hint, offset, byte_count(a[2], "size"));
       },
-      py::arg("advice"), py::arg("offset") = 0, py::arg("size") = py::none(),
-      R"doc(
+      R"doc(advise(advice, offset=0, size=None)
+
 Tells the kernel how bytes [offset, offset + size) will be used (madvise): 'normal',
 'sequential', 'random' (stops readahead, for scattered access), 'willneed', 'dontneed' (drops
-the pages; clean file pages are re-read later) or 'hugepage'. Raises OSError if the kernel
-refuses, ValueError for other names or a range outside the mapping.
+the pages; clean file pages are re-read later; refused for copy-on-write and borrowed memory,
+whose written pages it would discard) or 'hugepage'. Raises OSError if the kernel refuses,
+ValueError for other names or a range outside the mapping.
 )doc");
 
   cls.def(
       "prefetch",
-      [](const mapping_object& self, std::size_t offset, const py::object& size, bool write) {
-        const std::size_t bytes = byte_count(size);
+      [](const py::object& object, const py::args& args, const py::kwargs& kwargs) {
+        const mapping_object& self = state_of(object);
+        const auto a = bind({"prefetch", {"offset", "size", "write"}, 0, 2}, args, kwargs);
+        const std::size_t offset = byte_count(a[0], "offset", 0);
+        const std::size_t bytes = byte_count(a[1], "size");
+        const bool write = flag_of(a[2], "write", false);
         const view_lease lease = hold(self);
         py::gil_scoped_release unlocked;
         self.storage().prefetch(write ? access::write : access::read, offset, bytes);
       },
-      py::arg("offset") = 0, py::arg("size") = py::none(), py::kw_only(), py::arg("write") = false,
-      R"doc(
+      R"doc(prefetch(offset=0, size=None, *, write=False)
+
 Reads bytes [offset, offset + size) (default: all) into memory now, so that later accesses
 do not wait for the disk. write=True also makes the pages writable (marking shared file pages
 dirty), for pages about to be overwritten. Raises OSError, ValueError.
@@ -289,20 +319,24 @@ dirty), for pages about to be overwritten. Raises OSError, ValueError.
 
   cls.def(
       "resident_bytes",
-      [](const mapping_object& self, std::size_t offset, const py::object& size) {
-        return self.storage().resident_bytes(offset, byte_count(size));
+      [](const py::object& object, const py::args& args, const py::kwargs& kwargs) {
+        const mapping_object& self = state_of(object);
+        const auto a = bind({"resident_bytes", {"offset", "size"}, 0}, args, kwargs);
+        const std::size_t offset = byte_count(a[0], "offset", 0);
+        return self.storage().resident_bytes(offset, byte_count(a[1], "size"));
       },
-      py::arg("offset") = 0, py::arg("size") = py::none(),
-      "How many bytes of [offset, offset + size) are in memory now (mincore), in whole pages.");
+      "resident_bytes(offset=0, size=None)\n\nHow many bytes of [offset, offset + size) are in "
+      "memory now (mincore), in whole pages.");
 
   cls.def(
-      "fileno", [](const mapping_object& self) { return self.storage().fd(); },
+      "fileno", [](const py::object& self) { return state_of(self).storage().fd(); },
       "The descriptor of the mapped file, or -1 for memory without one.");
   cls.def("__enter__", [](const py::object& self) { return self; });
-  cls.def("__exit__", [](mapping_object& self, const py::args&) { self.storage().close(); });
-  cls.def("__len__", [](const mapping_object& self) { return self.storage().size(); });
-  cls.def("__repr__", [](const mapping_object& self) {
-    const mapping& m = self.storage();
+  cls.def("__exit__",
+          [](const py::object& self, const py::args&) { state_of(self).storage().close(); });
+  cls.def("__len__", [](const py::object& self) { return state_of(self).storage().size(); });
+  cls.def("__repr__", [](const py::object& self) {
+    const mapping& m = state_of(self).storage();
     const std::string where = m.path().empty() ? "memory" : "'" + m.path().string() + "'";
     if (!m.is_open()) return "<maparray.Mapping " + where + " closed>";
     return "<maparray.Mapping " + where + " mode '" + mode_name(m.mode()) + "', " +
@@ -311,31 +345,31 @@ dirty), for pages about to be overwritten. Raises OSError, ValueError.
   });
 
   cls.def_property_readonly(
-      "closed", [](const mapping_object& self) { return !self.storage().is_open(); },
+      "closed", [](const py::object& self) { return !state_of(self).storage().is_open(); },
       "True once close() has succeeded.");
   cls.def_property_readonly(
       "path",
-      [](const mapping_object& self) -> py::object {
-        const auto& p = self.absolute_path();
+      [](const py::object& self) -> py::object {
+        const auto& p = state_of(self).absolute_path();
         if (p.empty()) return py::none();
         // A str, decoded as os.fsdecode() does (undecodable bytes as surrogate escapes).
         return py::reinterpret_steal<py::object>(PyUnicode_DecodeFSDefault(p.c_str()));
       },
       "The mapped file's absolute path (or the shared-memory name), None for other memory.");
   cls.def_property_readonly(
-      "mode", [](const mapping_object& self) { return mode_name(self.storage().mode()); },
+      "mode", [](const py::object& self) { return mode_name(state_of(self).storage().mode()); },
       "'r' (read-only), 'r+' (writes reach the file) or 'c' (copy-on-write: writes stay in "
       "this process).");
   cls.def_property_readonly(
-      "size", [](const mapping_object& self) { return self.storage().size(); },
+      "size", [](const py::object& self) { return state_of(self).storage().size(); },
       "The mapped length in bytes.");
   cls.def_property_readonly(
-      "offset", [](const mapping_object& self) { return self.storage().offset(); },
+      "offset", [](const py::object& self) { return state_of(self).storage().offset(); },
       "The file offset of the first mapped byte.");
   cls.def_property_readonly(
       "users",
-      [](const mapping_object& self) {
-        const auto n = self.storage().views();
+      [](const py::object& self) {
+        const auto n = state_of(self).storage().views();
         return n < 0 ? std::int64_t{0} : n;
       },
       "How many arrays and buffer exports use the mapping now; close() needs 0.");

@@ -42,6 +42,11 @@ class mapping_object {
   std::shared_ptr<array_registry> registry_;
 };
 
+// The Mapping behind the Python object `self`. For an instance whose __init__ never ran
+// (Mapping.__new__(Mapping)), whose C++ object pybind11 leaves unconstructed, a closed, empty
+// mapping that nothing changes. Throws py::type_error if `self` is not a Mapping.
+mapping_object& state_of(const py::handle& self);
+
 // Wraps `storage` in a new Python Mapping. Throws std::bad_alloc.
 py::object wrap_mapping(mapping storage);
 

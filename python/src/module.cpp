@@ -36,37 +36,45 @@ py::array to_numpy(const any_array& a, const py::dtype& type, order layout) {
   return make_contiguous_array(owner, type, a.data(), a.shape(), layout, a.writable());
 }
 
-py::array map_file_py(const py::object& source, const py::object& dtype_like,
-                      const py::object& shape, std::string_view mode_text, std::int64_t offset,
-                      std::optional<index_t> count, std::string_view order_text) {
-  const py::dtype type = element_dtype(dtype_like);
-  const map_options opts{
-      .mode = mode_of(mode_text), .offset = offset, .count = count, .order = order_of(order_text)};
-  const auto dims = shape_of(shape);
-  file_source src = source_of(source);
-  any_array a;
+py::array map_file_py(const py::args& args, const py::kwargs& kwargs) {
+  const auto a = bind({"map_file",
+                       {"path", "dtype", "shape", "mode", "offset", "count", "order",
+                        "exact_writeback"},
+                       2, 7},
+                      args, kwargs);
+  file_source src = source_of(a[0]);
+  const py::dtype type = element_dtype(a[1]);
+  const auto dims = shape_of(a[2]);
+  const map_options opts{.mode = mode_of(a[3], "r+"),
+                         .offset = integer_of(a[4], "offset"),
+                         .count = optional_integer_of(a[5], "count"),
+                         .order = order_of(a[6]),
+                         .exact_writeback = flag_of(a[7], "exact_writeback", false)};
+  any_array mapped;
   {
     py::gil_scoped_release unlocked;
     file f = open_source(std::move(src), *opts.mode);
-    refuse_npy_as_raw(f, offset);
-    a = map_file(std::move(f), raw_dtype(type), dims, opts);
+    refuse_npy_as_raw(f, opts.offset);
+    mapped = map_file(std::move(f), raw_dtype(type), dims, opts);
   }
-  return to_numpy(a, type, opts.order);
+  return to_numpy(mapped, type, opts.order);
 }
 
-py::array create_py(const std::filesystem::path& path, const py::object& dtype_like,
-                    const py::object& shape, bool sparse, bool overwrite,
-                    std::string_view order_text) {
-  const py::dtype type = element_dtype(dtype_like);
-  const create_options opts{
-      .overwrite = overwrite, .sparse = sparse, .order = order_of(order_text)};
-  const auto dims = shape_of(shape);
-  any_array a;
+py::array create_py(const py::args& args, const py::kwargs& kwargs) {
+  const auto a = bind({"create", {"path", "dtype", "shape", "sparse", "overwrite", "order"}, 3},
+                      args, kwargs);
+  const auto path = path_of(a[0]);
+  const py::dtype type = element_dtype(a[1]);
+  const auto dims = shape_of(a[2]);
+  const create_options opts{.overwrite = flag_of(a[4], "overwrite", false),
+                            .sparse = flag_of(a[3], "sparse", false),
+                            .order = order_of(a[5])};
+  any_array made;
   {
     py::gil_scoped_release unlocked;
-    a = create_file(path, raw_dtype(type), dims, opts);
+    made = create_file(path, raw_dtype(type), dims, opts);
   }
-  return to_numpy(a, type, opts.order);
+  return to_numpy(made, type, opts.order);
 }
 
 // A buffer export of another object, released (with the GIL) when the last array over it dies.
@@ -95,23 +103,28 @@ class borrowed_buffer {
   Py_buffer view_{};
 };
 
-py::array array_from_buffer_py(const py::object& buffer, const py::object& dtype_like,
-                               const py::object& shape, std::int64_t offset,
-                               std::optional<index_t> count) {
-  const py::dtype type = element_dtype(dtype_like);
-  auto source = std::make_shared<borrowed_buffer>(buffer);
+py::array array_from_buffer_py(const py::args& args, const py::kwargs& kwargs) {
+  const auto a =
+      bind({"_array_from_buffer", {"buffer", "dtype", "shape", "offset", "count"}, 2}, args,
+           kwargs);
+  const py::dtype type = element_dtype(a[1]);
+  const auto dims = shape_of(a[2]);
+  const index_t offset = integer_of(a[3], "offset");
+  const auto count = optional_integer_of(a[4], "count");
+  auto source = std::make_shared<borrowed_buffer>(a[0]);
   const auto bytes = source->bytes();
   const bool writable = source->writable();
   const py::object owner = wrap_mapping(mapping::borrow(bytes, writable, source));
   const mapping& storage = owner.cast<const mapping_object&>().storage();
   const auto layout = detail::layout_view(storage, offset, count ? &*count : nullptr,
-                                          type.itemsize(), 1, shape_of(shape), order::c);
+                                          type.itemsize(), 1, dims, order::c);
   return make_contiguous_array(owner, type, layout.data, layout.shape.span(), order::c, writable);
 }
 
-py::dtype typecode_dtype(std::string_view code) {
+py::dtype typecode_dtype(const py::object& code_object) {
+  const std::string code = text_of(code_object, "typecode", "");
   if (code.size() != 1) {
-    throw py::value_error("a typecode is one character, not '" + std::string(code) + "'");
+    throw py::value_error("a typecode is one character, not '" + code + "'");
   }
   return py::dtype(dtype::from_typecode(code[0]).str());
 }
@@ -133,9 +146,8 @@ PYBIND11_MODULE(_maparray, module) {
   bind_memmap(module);
   bind_npz(module);
 
-  module.def("map_file", &map_file_py, py::arg("path"), py::arg("dtype"),
-             py::arg("shape") = py::make_tuple(-1), py::arg("mode") = "r+", py::arg("offset") = 0,
-             py::arg("count") = py::none(), py::arg("order") = "C", R"doc(
+  module.def("map_file", &map_file_py, R"doc(map_file(path, dtype, shape=(-1,), mode='r+', offset=0, count=None, order='C', *, exact_writeback=False)
+
 Maps the file at `path` as an array of `dtype` (anything numpy.dtype() accepts). `path` may
 also be a file object with fileno() or a file descriptor. A .npy file is not mapped from an
 offset inside its header (its header would become elements): that is a FormatError.
@@ -147,26 +159,27 @@ mode: 'r' read-only, 'r+' writes reach the file, 'c' copy-on-write (writes stay 
 offset: byte offset of the first element; need not be page- or element-aligned.
 count: number of elements to map; default: all whole elements from offset to the end.
 order: 'C' (row-major) or 'F' (column-major).
+exact_writeback: for mode 'r+', write back only the pages written, even where the page cache
+    holds the file in large folios (which flush() would write whole); reads through the array
+    then get no readahead (slow for a cold sequential pass; see docs/PERFORMANCE.md).
 
 Returns a numpy.ndarray whose .base is a maparray.Mapping. Raises OSError (a
 FileNotFoundError if the file is missing), ValueError (a shape that does not fit or divide the
 file, an offset or count past its end), OverflowError.
 )doc");
 
-  module.def("create", &create_py, py::arg("path"), py::arg("dtype"), py::arg("shape"),
-             py::arg("sparse") = false, py::arg("overwrite") = false, py::arg("order") = "C",
-             R"doc(
+  module.def("create", &create_py, R"doc(create(path, dtype, shape, sparse=False, overwrite=False, order='C')
+
 Creates the file `path` holding a zero-filled array of `dtype` and `shape` and maps it
 read-write. The disk space is reserved up front (posix_fallocate), so a full disk is an
 OSError(ENOSPC) now rather than a crash on a later write; sparse=True only sets the length
 (faster, but writing into the holes on a full disk kills the process with SIGBUS).
-overwrite=True replaces an existing file atomically; otherwise an existing file is a
-FileExistsError. Returns a numpy.ndarray whose .base is a maparray.Mapping.
+overwrite=True replaces an existing file atomically, keeping its permission bits (and its
+owner, where this process may set it); otherwise an existing file is a FileExistsError. Returns a numpy.ndarray whose .base is a maparray.Mapping.
 )doc");
 
-  module.def("_array_from_buffer", &array_from_buffer_py, py::arg("buffer"), py::arg("dtype"),
-             py::arg("shape") = py::none(), py::arg("offset") = 0, py::arg("count") = py::none(),
-             "The work of arrayfrombuffer.arrayfrombuffer(), with a numpy dtype.");
+  module.def("_array_from_buffer", &array_from_buffer_py,
+             "_array_from_buffer(buffer, dtype, shape=None, offset=0, count=None)\n\nThe work of arrayfrombuffer.arrayfrombuffer(), with a numpy dtype.");
   module.def("_typecode_dtype", &typecode_dtype, py::arg("typecode"),
              "The numpy dtype of a Numeric typecode ('l' is a C long, 'b' an unsigned byte...).");
 }

@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,50 +40,103 @@ dtype dtype_of_numpy(const py::dtype& type) {
 
 namespace {
 
+// The header-length limit as a Python caller gives it: max_header_size, a non-negative int.
+npy::limits limits_of(const py::object& value) {
+  return {.max_header_length = byte_count(value, "max_header_size", 10000)};
+}
+
+// How long to wait for the header lock: lock_timeout in seconds, as a float or an int.
+std::chrono::milliseconds lock_timeout_of(const py::object& value) {
+  if (!value) return npy_options{}.lock_timeout;
+  const auto seconds = py::reinterpret_steal<py::object>(PyNumber_Float(value.ptr()));
+  if (!seconds || PyBool_Check(value.ptr())) {
+    PyErr_Clear();
+    throw py::type_error("lock_timeout must be a number of seconds, not " +
+                         py::str(py::type::of(value).attr("__name__")).cast<std::string>());
+  }
+  const double s = seconds.cast<double>();
+  if (!(s >= 0) || s > 1e9) {
+    throw py::value_error("lock_timeout must be between 0 and 1e9 seconds, not " +
+                          py::str(value).cast<std::string>());
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000));
+}
+
+// Runs `work`, saying a header longer than the limit in the Python caller's terms.
+template <class F>
+decltype(auto) with_python_limit_names(F&& work) {
+  try {
+    return work();
+  } catch (const format_error& e) {
+    std::string what = e.what();
+    const std::string cpp = "raise npy::limits::max_header_length";
+    if (const auto at = what.find(cpp); at != std::string::npos) {
+      what.replace(at, cpp.size(), "pass a larger max_header_size");
+      throw format_error(what);
+    }
+    throw;
+  }
+}
+
 // A mapped .npy file (or raw file, given a dtype) from `source` as an array of `subtype` (None:
-// numpy.ndarray).
-py::array open_source_py(const py::object& source, std::string_view mode_text,
+// numpy.ndarray). `opts` holds the mode and, for a .npy file, its limits and lock timeout.
+py::array open_source_py(const py::object& source, const npy_options& opts,
                          const py::object& dtype_like, const py::object& shape,
-                         std::size_t max_header_size, const py::object& subtype) {
-  const mode how = mode_of(mode_text);
+                         const py::object& subtype) {
+  const mode how = *opts.mode;
   file_source src = source_of(source);
-  if (!dtype_like.is_none()) {
+  if (dtype_like && !dtype_like.is_none()) {
     // A raw file: the caller says what it holds.
     const py::dtype type = element_dtype(dtype_like);
     const auto dims = shape_of(shape);
-    any_array a;
+    any_array mapped;
     {
       py::gil_scoped_release unlocked;
       file f = open_source(std::move(src), how);
       refuse_npy_as_raw(f, 0);
-      a = map_file(std::move(f), dtype::primitive(dtype_kind::raw, type.itemsize()), dims,
-                   {.mode = how});
+      mapped = map_file(std::move(f), dtype::primitive(dtype_kind::raw, type.itemsize()), dims,
+                        {.mode = how, .exact_writeback = opts.exact_writeback});
     }
-    return make_contiguous_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), order::c,
-                                 a.writable(), subtype);
+    return make_contiguous_array(wrap_mapping(mapped.storage()), type, mapped.data(),
+                                 mapped.shape(), order::c, mapped.writable(), subtype);
   }
-  if (!shape.is_none()) throw py::value_error("a .npy file has its own shape; give no shape");
-  any_array a;
-  {
+  if (shape && !shape.is_none()) {
+    throw py::value_error("a .npy file has its own shape; give no shape");
+  }
+  any_array opened;
+  with_python_limit_names([&] {
     py::gil_scoped_release unlocked;
-    a = open(open_source(std::move(src), how),
-             {.mode = how, .limits = {.max_header_length = max_header_size}});
-  }
-  const py::dtype type = numpy_dtype_of(a.type());
-  return make_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), a.byte_strides(),
-                    a.writable(), subtype);
+    opened = open(open_source(std::move(src), how), opts);
+  });
+  const py::dtype type = numpy_dtype_of(opened.type());
+  return make_array(wrap_mapping(opened.storage()), type, opened.data(), opened.shape(),
+                    opened.byte_strides(), opened.writable(), subtype);
 }
 
-py::array open_py(const py::object& source, std::string_view mode_text,
-                  const py::object& dtype_like, const py::object& shape,
-                  std::size_t max_header_size) {
-  return open_source_py(source, mode_text, dtype_like, shape, max_header_size, py::none());
+// open_memmap's modes r, r+ and c, and load(mmap_mode=...).
+py::array open_memmap_py(const py::object& source, const py::object& mode_text,
+                         const py::object& dtype_like, const py::object& shape,
+                         const py::object& max_header_size, const py::object& subtype) {
+  const npy_options opts{.mode = mode_of(mode_text, "r"), .limits = limits_of(max_header_size)};
+  return open_source_py(source, opts, dtype_like, shape, subtype);
+}
+
+py::array open_py(const py::args& args, const py::kwargs& kwargs) {
+  const auto a = bind({"open", {"path", "mode", "dtype", "shape", "max_header_size",
+                                "lock_timeout", "exact_writeback"},
+                       1, 4},
+                      args, kwargs);
+  const npy_options opts{.mode = mode_of(a[1], "r"),
+                         .limits = limits_of(a[4]),
+                         .lock_timeout = lock_timeout_of(a[5]),
+                         .exact_writeback = flag_of(a[6], "exact_writeback", false)};
+  return open_source_py(a[0], opts, a[2], a[3], py::none());
 }
 
 // A new .npy file as an array of `subtype` (None: numpy.ndarray).
 py::array create_npy_subtype(const std::filesystem::path& path, const py::object& dtype_like,
-                             const py::object& shape, std::string_view order_text, bool overwrite,
-                             bool sparse, const py::object& subtype) {
+                             const py::object& shape, order layout, bool overwrite, bool sparse,
+                             const py::object& subtype) {
   py::dtype type = element_dtype(dtype_like);
   std::vector<index_t> dims = shape_of(shape);
   const py::object sub = type.attr("subdtype");
@@ -91,21 +145,23 @@ py::array create_npy_subtype(const std::filesystem::path& path, const py::object
     for (const py::handle d : sub[py::int_(1)]) dims.push_back(d.cast<index_t>());
   }
   const dtype element = dtype_of_numpy(type);
-  const create_options opts{
-      .overwrite = overwrite, .sparse = sparse, .order = order_of(order_text)};
-  any_array a;
+  const create_options opts{.overwrite = overwrite, .sparse = sparse, .order = layout};
+  any_array made;
   {
     py::gil_scoped_release unlocked;
-    a = create_npy(path, element, dims, opts);
+    made = create_npy(path, element, dims, opts);
   }
-  return make_array(wrap_mapping(a.storage()), type, a.data(), a.shape(), a.byte_strides(),
-                    a.writable(), subtype);
+  return make_array(wrap_mapping(made.storage()), type, made.data(), made.shape(),
+                    made.byte_strides(), made.writable(), subtype);
 }
 
-py::array create_npy_py(const std::filesystem::path& path, const py::object& dtype_like,
-                        const py::object& shape, std::string_view order_text, bool overwrite,
-                        bool sparse) {
-  return create_npy_subtype(path, dtype_like, shape, order_text, overwrite, sparse, py::none());
+py::array create_npy_py(const py::args& args, const py::kwargs& kwargs) {
+  const auto a = bind(
+      {"create_npy", {"path", "dtype", "shape", "order", "overwrite", "sparse"}, 3, 4}, args,
+      kwargs);
+  return create_npy_subtype(path_of(a[0]), a[1], a[2], order_of(a[3]),
+                            flag_of(a[4], "overwrite", false), flag_of(a[5], "sparse", false),
+                            py::none());
 }
 
 // numpy.lib.format.open_memmap's mode 'w+': a new .npy file, replacing an existing one. The
@@ -130,27 +186,29 @@ py::array create_memmap_py(const py::object& subtype, const std::filesystem::pat
                             py::repr(version).cast<std::string>() + "; pass version=None");
     }
   }
-  return create_npy_subtype(path, dtype_like, shape, fortran_order ? "F" : "C", true, false,
-                            subtype);
+  return create_npy_subtype(path, dtype_like, shape, fortran_order ? order::fortran : order::c,
+                            true, false, subtype);
 }
 
-void append_npy_py(const std::filesystem::path& path, const py::object& rows,
-                   std::size_t max_header_size) {
-  const npy::limits limits{.max_header_length = max_header_size};
+void append_npy_py(const py::args& args, const py::kwargs& kwargs) {
+  const auto a = bind(
+      {"append_npy", {"path", "rows", "max_header_size", "lock_timeout"}, 2, 2}, args, kwargs);
+  const auto path = path_of(a[0]);
+  const npy_options base{.limits = limits_of(a[2]), .lock_timeout = lock_timeout_of(a[3])};
   npy::header head;
-  {
+  with_python_limit_names([&] {
     py::gil_scoped_release unlocked;
-    head = npy::read_header(path, limits);
-  }
+    head = npy::read_header(path, base.limits);
+  });
   const py::dtype type = numpy_dtype_of(head.type);
   const py::module_ numpy = py::module_::import("numpy");
   // The rows as the file's dtype, in the file's memory order.
   const py::array data = numpy.attr(head.fortran_order ? "asfortranarray" : "ascontiguousarray")(
-      rows, py::arg("dtype") = type);
+      a[1], py::arg("dtype") = type);
   const auto rank = static_cast<std::size_t>(data.ndim());
+  const std::size_t growing = head.fortran_order && rank > 0 ? rank - 1 : 0;
   if (rank > 1) {
     bool fits = rank == head.shape.size();
-    const std::size_t growing = head.fortran_order ? rank - 1 : 0;
     for (std::size_t k = 0; fits && k < rank; ++k) {
       fits = k == growing || data.shape(static_cast<py::ssize_t>(k)) == head.shape[k];
     }
@@ -160,11 +218,17 @@ void append_npy_py(const std::filesystem::path& path, const py::object& rows,
                             path.string() + "' of shape " + to_string(head.shape.span()));
     }
   }
+  // With the file's rank, the rows are counted along the growing axis, even rows of no bytes.
+  std::optional<index_t> rows;
+  if (rank > 1) rows = data.shape(static_cast<py::ssize_t>(growing));
   const std::span<const std::byte> bytes(static_cast<const std::byte*>(data.data()),
                                          static_cast<std::size_t>(data.nbytes()));
-  const npy_options opts{.expect = head.type, .limits = limits};
-  py::gil_scoped_release unlocked;
-  detail::append_npy_bytes(path, bytes, std::nullopt, opts, head.type.itemsize());
+  npy_options opts = base;
+  opts.expect = head.type;
+  with_python_limit_names([&] {
+    py::gil_scoped_release unlocked;
+    detail::append_npy_bytes(path, bytes, rows, std::nullopt, opts, head.type.itemsize());
+  });
 }
 
 py::dict npy_header_py(const std::filesystem::path& path, std::size_t max_header_size) {
@@ -184,16 +248,15 @@ py::dict npy_header_py(const std::filesystem::path& path, std::size_t max_header
 }  // namespace
 
 void bind_npy(py::module_& module) {
-  module.def("_open_memmap", &open_source_py, py::arg("source"), py::arg("mode"), py::arg("dtype"),
-             py::arg("shape"), py::arg("max_header_size"), py::arg("subtype"),
+  module.def("_open_memmap", &open_memmap_py, py::arg("source"), py::arg("mode"),
+             py::arg("dtype"), py::arg("shape"), py::arg("max_header_size"), py::arg("subtype"),
              "The work of open_memmap's modes r, r+ and c, and of load(mmap_mode=...).");
   module.def("_create_memmap", &create_memmap_py, py::arg("subtype"), py::arg("path"),
              py::arg("dtype"), py::arg("shape"), py::arg("fortran_order"), py::arg("version"),
              "The work of open_memmap's mode w+.");
-  module.def("open", &open_py, py::arg("path"), py::arg("mode") = "r",
-             py::arg("dtype") = py::none(), py::arg("shape") = py::none(), py::kw_only(),
-             py::arg("max_header_size") = 10000,
-             R"doc(
+  module.def("open", &open_py,
+             R"doc(open(path, mode='r', dtype=None, shape=None, *, max_header_size=10000, lock_timeout=60.0, exact_writeback=False)
+
 Maps a .npy file as an array with the file's dtype, shape and order (no data is read).
 `path` may also be a file object with fileno() or a file descriptor.
 
@@ -201,17 +264,20 @@ mode: 'r' (default) read-only, 'r+' writes reach the file, 'c' copy-on-write.
 dtype, shape: for a raw file instead, what it holds (as map_file; shape defaults to flat). A
     .npy file is never read as raw: with dtype given it is a FormatError.
 max_header_size: the longest header accepted, as numpy.load's max_header_size.
+lock_timeout: how many seconds to wait for an append in another process to finish its header
+    (TimeoutError after that).
+exact_writeback: for mode 'r+', write back only the pages written (see map_file).
 
 Returns a numpy.ndarray whose .base is a maparray.Mapping. Raises maparray.FormatError for a
 malformed file (bad header, data shorter than the header says), OSError, ValueError.
 )doc");
-  module.def("create_npy", &create_npy_py, py::arg("path"), py::arg("dtype"), py::arg("shape"),
-             py::arg("order") = "C", py::kw_only(), py::arg("overwrite") = false,
-             py::arg("sparse") = false, R"doc(
+  module.def("create_npy", &create_npy_py,
+             R"doc(create_npy(path, dtype, shape, order='C', *, overwrite=False, sparse=False)
+
 Creates the .npy file `path` holding a zero-filled array of `dtype` and `shape` in `order`,
 with the header numpy.save writes (numpy.load reads it; it can grow with append_npy), and maps
 it read-write. Space is reserved up front unless sparse=True; an existing file is a
-FileExistsError unless overwrite=True. Returns a numpy.ndarray whose .base is a Mapping.
+FileExistsError unless overwrite=True (which keeps the replaced file's permission bits). Returns a numpy.ndarray whose .base is a Mapping.
 )doc");
   module.def("npy_header", &npy_header_py, py::arg("path"), py::kw_only(),
              py::arg("max_header_size") = 10000, R"doc(
@@ -220,15 +286,18 @@ Reads and checks the header of the .npy file `path` without mapping anything. Re
 the data in the file), as numpy.load would see them. Raises maparray.FormatError for a
 malformed header or a file shorter than its header says, OSError.
 )doc");
-  module.def("append_npy", &append_npy_py, py::arg("path"), py::arg("rows"), py::kw_only(),
-             py::arg("max_header_size") = 10000, R"doc(
+  module.def("append_npy", &append_npy_py,
+             R"doc(append_npy(path, rows, *, max_header_size=10000, lock_timeout=60.0)
+
 Appends rows to the .npy file `path` in place: along axis 0 of a C-order file, the last axis
 of a Fortran-order one. `rows` is converted to the file's dtype; its shape must be the file's
-apart from the growing axis, or it may be one-dimensional holding whole rows. The data is
-written and synced before the header, so an interrupted append leaves the old, loadable file.
-Arrays already open over the file keep their old extent; open it again to see the new rows.
+apart from the growing axis, or it may be one-dimensional holding whole rows. The space is
+reserved first and the data written and synced before the header, so an interrupted append
+leaves the old, loadable file, and a full disk changes nothing. Arrays already open over the
+file keep their old extent; open it again to see the new rows. lock_timeout: seconds to wait
+for another append or reader of the header.
 Raises ValueError (a partial row, a mismatched shape, no room left in the header),
-maparray.FormatError, OSError.
+maparray.FormatError, TimeoutError, OSError.
 )doc");
 }
 

@@ -32,34 +32,52 @@ py::array to_numpy(const detail::shared_view& shared) {
                     strides, shared.view.storage.writable());
 }
 
-py::array shared_py(const std::optional<std::string>& name, const py::object& dtype_like,
-                    const py::object& shape, bool create, bool exist_ok, std::string_view mode_text,
-                    std::string_view order_text) {
+py::array shared_py(const py::args& args, const py::kwargs& kwargs) {
+  const auto a = bind({"shared",
+                       {"name", "dtype", "shape", "create", "exist_ok", "mode", "order",
+                        "permissions", "other_owners"},
+                       1, 4},
+                      args, kwargs);
+  std::optional<std::string> name;
+  if (!a[0].is_none()) name = text_of(a[0], "name", "");
+  const bool create = flag_of(a[3], "create", false);
+  const bool exist_ok = flag_of(a[4], "exist_ok", false);
+  const auto permissions = static_cast<mode_t>(integer_of(a[7], "permissions", 0600));
+  if ((permissions & ~static_cast<mode_t>(0777)) != 0) {
+    throw py::value_error("permissions must be bits of 0o777");
+  }
+  const bool other_owners = flag_of(a[8], "other_owners", false);
+  const bool no_dtype = !a[1] || a[1].is_none();
+  const bool no_shape = !a[2] || a[2].is_none();
   if (create || !name) {
-    if (dtype_like.is_none() || shape.is_none()) {
+    if (no_dtype || no_shape) {
       throw py::value_error("creating a shared array needs a dtype and a shape");
     }
-    const dtype type = shared_dtype(element_dtype(dtype_like));
-    const auto dims = shape_of(shape);
-    const order layout = order_of(order_text);
+    const dtype type = shared_dtype(element_dtype(a[1]));
+    const auto dims = shape_of(a[2]);
+    const order layout = order_of(a[6]);
     detail::shared_view made;
     {
       py::gil_scoped_release unlocked;
       made = name ? detail::create_shared_raw(*name, type, dims,
-                                              {.open_existing = exist_ok, .order = layout})
+                                              {.open_existing = exist_ok,
+                                               .permissions = permissions,
+                                               .order = layout,
+                                               .other_owners = other_owners})
                   : detail::create_anonymous_raw(type, dims, layout);
     }
     return to_numpy(made);
   }
   std::optional<dtype> type;
-  if (!dtype_like.is_none()) type = shared_dtype(element_dtype(dtype_like));
+  if (!no_dtype) type = shared_dtype(element_dtype(a[1]));
   std::optional<shape_spec> dims;
-  if (!shape.is_none()) dims.emplace(shape_of(shape));
-  const mode how = mode_of(mode_text);
+  if (!no_shape) dims.emplace(shape_of(a[2]));
+  const mode how = mode_of(a[5], "r+");
   detail::shared_view opened;
   {
     py::gil_scoped_release unlocked;
-    opened = detail::open_shared_raw(*name, how, type ? &*type : nullptr, dims ? &*dims : nullptr);
+    opened = detail::open_shared_raw(*name, how, type ? &*type : nullptr, dims ? &*dims : nullptr,
+                                     {.permissions = permissions, .other_owners = other_owners});
   }
   return to_numpy(opened);
 }
@@ -67,10 +85,9 @@ py::array shared_py(const std::optional<std::string>& name, const py::object& dt
 }  // namespace
 
 void bind_shared(py::module_& module) {
-  module.def("shared", &shared_py, py::arg("name"), py::arg("dtype") = py::none(),
-             py::arg("shape") = py::none(), py::arg("create") = false, py::kw_only(),
-             py::arg("exist_ok") = false, py::arg("mode") = "r+", py::arg("order") = "C",
-             R"doc(
+  module.def("shared", &shared_py,
+             R"doc(shared(name, dtype=None, shape=None, create=False, *, exist_ok=False, mode='r+', order='C', permissions=0o600, other_owners=False)
+
 An array in memory shared between processes (POSIX shared memory, /dev/shm on Linux).
 
 shared(name, dtype, shape, create=True) creates the zero-filled array `name` ('/counters': one
@@ -81,23 +98,31 @@ shape must match), so cooperating processes may all call it.
 shared(name) opens an existing array with the dtype, shape and order it was created with; a
 dtype or shape given is checked. mode: 'r+' (default), 'r' or 'c'.
 
+An existing name is opened only if it belongs to this user and no other user may write it:
+another user could have made it first, to read what is written to it or to truncate it under
+this process. permissions=0o660 (which is also the mode of a new array) accepts group write,
+for a group sharing memory on purpose; other_owners=True accepts another user's array.
+
 shared(None, dtype, shape) makes an anonymous shared array: it has no name, a child process
 started with fork() shares it, and it vanishes with the last process using it.
 
 The array is a numpy.ndarray whose .base is a maparray.Mapping; use maparray.atomic_add and
 maparray.compare_exchange to update elements from several processes at once. A named array
 outlives its processes until remove_shared(name).
-Raises FileExistsError, FileNotFoundError, PermissionError, OSError(ENOSPC), ValueError (a bad
-name, a dtype or shape that does not match), TypeError (records cannot be shared),
+Raises FileExistsError, FileNotFoundError, PermissionError (also for an array not trusted),
+OSError(ENOSPC), ValueError (a bad name, a dtype or shape that does not match, a FIFO), TypeError (records cannot be shared),
 maparray.FormatError (the name holds something else).
 )doc");
   module.def(
       "remove_shared",
-      [](const std::string& name) {
+      [](const py::args& args, const py::kwargs& kwargs) {
+        const std::string name =
+            text_of(bind({"remove_shared", {"name"}, 1}, args, kwargs)[0], "name", "");
         py::gil_scoped_release unlocked;
         return remove_shared(name);
       },
-      py::arg("name"), R"doc(
+      R"doc(remove_shared(name)
+
 Removes the name of a shared array. Processes that have it mapped keep using it; its memory
 is freed when the last lets go. Returns False if there was no such name.
 )doc");
