@@ -13,55 +13,14 @@
 namespace maparray::detail {
 namespace {
 
-// Removes a file this library created when a later step fails. Never throws.
-class created_file_guard {
- public:
-  explicit created_file_guard(std::filesystem::path path) : path_(std::move(path)) {}
-  created_file_guard(const created_file_guard&) = delete;
-  created_file_guard& operator=(const created_file_guard&) = delete;
-  ~created_file_guard() {
-    if (!path_.empty()) sys::remove_quietly(path_);
-  }
-  void keep() noexcept { path_.clear(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-// A unique name beside `target` for a file on its way there: "name.tmp-NNN".
-std::filesystem::path temporary_name_beside(const std::filesystem::path& target,
-                                            std::mt19937_64& random) {
-  auto name = target;
-  name += ".tmp-" + std::to_string(random() % 1'000'000'000'000ULL);
-  return name;
-}
-
-// Calls `attempt` with fresh temporary names beside `target` until it does not fail with
-// EEXIST (16 tries); returns the name it succeeded with. Throws what `attempt` throws.
-template <class F>
-std::filesystem::path with_temporary_name(const std::filesystem::path& target, F&& attempt) {
-  std::random_device entropy;
-  std::mt19937_64 random(entropy());
-  for (int tries = 0;; ++tries) {
-    const auto name = temporary_name_beside(target, random);
-    try {
-      attempt(name);
-      return name;
-    } catch (const std::system_error& e) {
-      if (e.code() != std::errc::file_exists || tries == 16) throw;
-    }
-  }
-}
-
 // A new file on its way to `target`: unnamed where the file system allows it, else under a
 // temporary name beside it (returned in `temporary`).
 file open_unpublished(const std::filesystem::path& target, mode_t permissions,
                       std::filesystem::path& temporary) {
   file f = sys::open_unnamed(target, permissions);
   if (f.is_open()) return f;
-  temporary = with_temporary_name(target, [&](const std::filesystem::path& name) {
-    f = file::open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, permissions);
-  });
+  f = open_temporary_beside(target, permissions);
+  temporary = f.path();
   return f;
 }
 

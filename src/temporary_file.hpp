@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "maparray/os.hpp"
 
@@ -23,6 +24,12 @@ class created_file_guard {
  private:
   std::filesystem::path path_;
 };
+
+// Calls `attempt` with fresh names "<target>.tmp-<digits>" beside `target` until it does not
+// fail with EEXIST (17 tries); returns the name it succeeded with. Throws what `attempt` throws.
+std::filesystem::path with_temporary_name(
+    const std::filesystem::path& target,
+    const std::function<void(const std::filesystem::path&)>& attempt);
 
 // Creates and opens (read-write) a new file with a unique name beside `target`
 // ("<target>.tmp-<digits>"), so that it can later be renamed over `target` within one file
