@@ -98,8 +98,9 @@ void run(const append_options& o) {
     inputs.push_back(open_input(name, {}));
     if (!inputs.back().is_npy) throw user_error(name + ": append takes rows from .npy files");
     check_compatible(o.file, head, name, inputs.back().array);
-    rows = about_file(name, [&] { return checked_add(rows, rows_of(head, inputs.back().array),
-                                                     "number of rows"); });
+    rows = about_file(name, [&] {
+      return checked_add(rows, rows_of(head, inputs.back().array), "number of rows");
+    });
   }
   // The bar counts the bytes appended.
   std::uint64_t total = 0, done = 0;

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "cli_error.hpp"
-#include "maparray/expression.hpp"
-#include "maparray/numeric_type.hpp"
 #include "commands.hpp"
 #include "elements.hpp"
 #include "input.hpp"
 #include "json_output.hpp"
+#include "maparray/expression.hpp"
+#include "maparray/numeric_type.hpp"
 #include "output.hpp"
 #include "progress.hpp"
 #include "staged_output.hpp"
@@ -100,8 +100,9 @@ void run(const convert_options& o) {
       const std::uint64_t input_bytes = total * in_item;
       const exec_options opts{.progress = [&](std::uint64_t done, std::uint64_t all) {
         progress.update(all == 0 ? input_bytes
-                                : static_cast<std::uint64_t>(static_cast<double>(done) / static_cast<double>(all) *
-                                                             static_cast<double>(input_bytes)));
+                                 : static_cast<std::uint64_t>(static_cast<double>(done) /
+                                                              static_cast<double>(all) *
+                                                              static_cast<double>(input_bytes)));
       }};
       evaluate(expression::parse("a"), {{"a", in.array}}, out.array, opts, casting::unsafe);
     }

@@ -207,9 +207,8 @@ bool has_suffix_or_magic(const std::filesystem::path& path, std::string_view suf
   if (fd < 0) return false;
   struct stat st {};
   std::array<char, 8> head{};
-  const auto n = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
-                     ? ::read(fd, head.data(), head.size())
-                     : ssize_t{0};
+  const auto n = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::read(fd, head.data(), head.size())
+                                                              : ssize_t{0};
   ::close(fd);
   for (const std::string_view magic : magics) {
     if (n >= static_cast<ssize_t>(magic.size()) &&

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "element_format.hpp"
+#include "elements.hpp"
+#include "scalar_text.hpp"
 
 namespace maparray::cli {
 namespace {
@@ -125,6 +127,18 @@ std::string print_array(const any_array& a) {
     shown.push_back(p);
   });
   const bool zero_d = a.ndim() == 0;
+  const dtype_kind kind = a.type().kind();
+  if (zero_d && (kind == dtype_kind::floating || kind == dtype_kind::complex)) {
+    // numpy prints a 0-d array of numbers as str() of its element: Python's repr, with the
+    // digits the element's own precision needs.
+    return visit_numeric(a.type(), [&]<class T>(T) -> std::string {
+      if constexpr (std::is_integral_v<T>) {
+        return {};  // not reached: floating and complex kinds only
+      } else {
+        return scalar_text(load<T>(a.data(), needs_swap(a.type())));
+      }
+    });
+  }
   auto format = make_formatter(a.type(), shown, zero_d);
   if (zero_d) {
     // numpy prints a 0-d array as its bare element, without padding.

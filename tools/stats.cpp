@@ -136,12 +136,13 @@ struct bool_accumulator : accumulator<bool> {
 accumulator<bool> accumulate_bools(const any_array& a, progress_bar& progress) {
   const any_array bytes(a.data(), dtype_of<std::uint8_t>(), dims(a.shape()), dims(a.byte_strides()),
                         a.lease(), false);
-  return reduce(bytes.as<const std::uint8_t>(), bool_accumulator{},
-                [](bool_accumulator x, const bool_accumulator& y) {
-                  x.merge(y);
-                  return x;
-                },
-                {.progress = [&progress](std::uint64_t done, std::uint64_t) { progress.update(done); }});
+  return reduce(
+      bytes.as<const std::uint8_t>(), bool_accumulator{},
+      [](bool_accumulator x, const bool_accumulator& y) {
+        x.merge(y);
+        return x;
+      },
+      {.progress = [&progress](std::uint64_t done, std::uint64_t) { progress.update(done); }});
 }
 
 template <class T>

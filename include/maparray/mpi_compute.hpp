@@ -3,6 +3,8 @@
 //   mpi::transform(out, fn, in1 [, in2, in3, in4] [, opts]);   out(i...) = fn(in1(i...), ...)
 //   mpi::add(a, b, out [, opts]);     also subtract, multiply, divide, minimum, maximum
 //   mpi::sum(in), mpi::min(in), mpi::max(in), mpi::mean(in), mpi::reduce(in, init, op)
+//   mpi::apply(ufunc, {operands...}, out), mpi::evaluate(expr, names, out)   (run-time dtypes)
+//   mpi::reduce(reduction, in, out [, how])                             (whole-array reductions)
 //
 // Every function here is collective and has the semantics of the single-machine function of
 // the same name in maparray/compute.hpp, which it calls on every rank's slab: each rank runs
@@ -19,22 +21,29 @@
 // any rank, see collective()), after every rank has finished; results are then visible to
 // one-sided reads.
 //
-// This file is a thin layer over the typed functions of maparray/compute.hpp.
+// This file is a thin layer over maparray/compute.hpp (typed) and maparray/elementwise.hpp,
+// expression.hpp and reduction.hpp (run-time dtypes, numpy's semantics).
 #pragma once
 
 #include <cstddef>
 #include <cstring>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <optional>
 #include <span>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "maparray/compute.hpp"
+#include "maparray/elementwise.hpp"
+#include "maparray/expression.hpp"
 #include "maparray/mpi.hpp"
+#include "maparray/reduction.hpp"
 
 namespace maparray::mpi {
 namespace detail {
@@ -257,5 +266,45 @@ R reduce(const global_array<T>& in, R init, Op op, const exec_options& opts = {}
   });
   return detail::combine(detail::gather(in.comm(), mine), std::optional<R>(std::move(init)), op);
 }
+
+// @name Run-time dtypes, with numpy's semantics
+// @{
+
+// An operand of the run-time collective functions: a distributed array (each rank uses its
+// slab) or a number.
+using global_operand = std::variant<any_global_array, scalar>;
+// Named operands of a collective expression.
+using global_operand_map = std::map<std::string, global_operand, std::less<>>;
+
+// out = f(in...) elementwise with maparray::apply's semantics (numpy's type promotion, with
+// numbers weak, and values), each rank over its own rows. The arrays must have out's shape and
+// distribution: nothing broadcasts across ranks. Collective. Throws as described at the top of
+// this file, and what maparray::apply throws (type_error, std::invalid_argument).
+void apply(ufunc f, std::span<const global_operand> in, const any_global_array& out,
+           const exec_options& opts = {});
+// apply() with the operands in braces.
+inline void apply(ufunc f, std::initializer_list<global_operand> in, const any_global_array& out,
+                  const exec_options& opts = {}) {
+  apply(f, std::span<const global_operand>(in.begin(), in.size()), out, opts);
+}
+
+// out = e over named distributed arrays and numbers, in one pass on every rank's rows, as
+// maparray::evaluate (elementwise expressions only: a reduction inside e is refused; use
+// reduce()). The arrays must have out's shape and distribution. Collective. Throws as
+// described at the top of this file, and what maparray::evaluate throws.
+void evaluate(const expression& e, const global_operand_map& names, const any_global_array& out,
+              const exec_options& opts = {}, casting rule = casting::same_kind);
+
+// The reduction r of every element of `in` into the zero-dimensional `out` (a local array, of
+// the type maparray::reduce would give, or any type `r`'s result casts to), the same value on
+// every rank; how.type chooses the accumulator as numpy's dtype=, how.axis must be empty
+// (whole-array reductions only). Each rank reduces its rows with the engine; the partial
+// results are combined in rank order, so every rank gets the same bits (floating-point sums
+// may differ from one process's pairwise sum in the last bits). min and max of an empty array
+// throw numpy's error on every rank; mean of one is NaN. Collective. Throws as described at
+// the top of this file, std::invalid_argument for an axis, and what maparray::reduce throws.
+void reduce(reduction r, const any_global_array& in, const any_array& out,
+            const reduce_options& how = {}, const exec_options& opts = {});
+// @}
 
 }  // namespace maparray::mpi

@@ -51,9 +51,9 @@ from . import _maparray_mpi as _impl  # noqa: E402
 
 __all__ = [
     "GlobalArray", "open_npy", "create_npy", "map_file", "create",
-    "add", "subtract", "multiply", "divide", "minimum", "maximum",
-    "sum", "min", "max", "mean",
-]
+    "apply", "evaluate", "add", "subtract", "multiply", "divide", "floor_divide", "minimum",
+    "maximum", "mean", "prod",
+]  # sum, min, max, any and all too, but not by `import *`: they would shadow Python's
 
 _OPS = ("sum", "prod", "min", "max", "band", "bor", "bxor", "replace")
 
@@ -302,46 +302,53 @@ def _operand(x):
     return x._impl if isinstance(x, GlobalArray) else x
 
 
-def _binary(function, x, y, out, threads, memory_budget):
+def _out(out):
     if not isinstance(out, GlobalArray):
         raise TypeError("out must be a maparray.mpi.GlobalArray")
-    function(_operand(x), _operand(y), out._impl, threads, memory_budget)
+    return out._impl
+
+
+def apply(name, *inputs, out, threads=None, memory_budget=None):
+    """Collective: out = the elementwise operation `name` (any of maparray's, as numpy's ufunc
+    of that name: "add", "floor_divide", "sqrt", "where", ...) of `inputs`, each rank computing
+    its own rows with maparray's engine. numpy's type promotion (Python numbers weak) and
+    values; the result is cast into out under same_kind casting. Inputs are GlobalArrays of
+    out's shape and rows_per_rank, or numbers. threads and memory_budget (None: 64 MiB) apply
+    to each rank. Returns out."""
+    _impl._apply(name, [_operand(x) for x in inputs], _out(out), threads, memory_budget)
     return out
 
 
-_BINARY_DOC = """Collective: out = x {} y elementwise, each rank computing its own rows with
-maparray's engine (threads and memory_budget apply to each rank, as in maparray.{}).
-x and y are GlobalArrays of out's dtype, shape and rows_per_rank, or one of them a number.
-Returns out."""
+def evaluate(ex, local_dict, out, *, threads=None, memory_budget=None):
+    """Collective: out = the elementwise expression `ex` ("a*b + 2*c", as maparray.evaluate)
+    over the GlobalArrays and numbers named in local_dict, in one pass over every rank's rows.
+    Reductions are not allowed inside; use sum(), mean()... Returns out."""
+    names = {name: _operand(x) for name, x in local_dict.items()}
+    _impl._evaluate(ex, names, _out(out), threads, memory_budget)
+    return out
 
 
-def add(x, y, out, *, threads=None, memory_budget=None):
-    return _binary(_impl._add, x, y, out, threads, memory_budget)
+_BINARY_DOC = """Collective: out = {}(x, y) elementwise with numpy's semantics, each rank computing
+its own rows with maparray's engine (threads and memory_budget apply to each rank, as in
+maparray.{}). x and y are GlobalArrays of out's shape and rows_per_rank, or one of them a
+number. Returns out."""
 
 
-def subtract(x, y, out, *, threads=None, memory_budget=None):
-    return _binary(_impl._subtract, x, y, out, threads, memory_budget)
+def _binary(name):
+    def operation(x, y, out, *, threads=None, memory_budget=None):
+        return apply(name, x, y, out=out, threads=threads, memory_budget=memory_budget)
+    operation.__name__ = operation.__qualname__ = name
+    operation.__doc__ = _BINARY_DOC.format(name, name)
+    return operation
 
 
-def multiply(x, y, out, *, threads=None, memory_budget=None):
-    return _binary(_impl._multiply, x, y, out, threads, memory_budget)
-
-
-def divide(x, y, out, *, threads=None, memory_budget=None):
-    return _binary(_impl._divide, x, y, out, threads, memory_budget)
-
-
-def minimum(x, y, out, *, threads=None, memory_budget=None):
-    return _binary(_impl._minimum, x, y, out, threads, memory_budget)
-
-
-def maximum(x, y, out, *, threads=None, memory_budget=None):
-    return _binary(_impl._maximum, x, y, out, threads, memory_budget)
-
-
-for _f, _sign in ((add, "+"), (subtract, "-"), (multiply, "*"), (divide, "/"),
-                  (minimum, "min"), (maximum, "max")):
-    _f.__doc__ = _BINARY_DOC.format(_sign, _f.__name__)
+add = _binary("add")
+subtract = _binary("subtract")
+multiply = _binary("multiply")
+divide = _binary("divide")
+floor_divide = _binary("floor_divide")
+minimum = _binary("minimum")
+maximum = _binary("maximum")
 
 
 def _reduce(name, a, threads, memory_budget):
@@ -350,22 +357,23 @@ def _reduce(name, a, threads, memory_budget):
     return _impl._reduce(name, a._impl, threads, memory_budget)
 
 
-def sum(a, *, threads=None, memory_budget=None):  # noqa: A001 (numpy's name)
-    """Collective: the sum of all elements, the same on every rank, as maparray.sum gives it
-    (numpy.float64 for floats, numpy.int64 / numpy.uint64 for integers)."""
-    return _reduce("sum", a, threads, memory_budget)
+_REDUCTION_DOC = """Collective: numpy's {}() of every element, as a numpy scalar of numpy's result
+dtype, the same on every rank; each rank reduces its rows with maparray's engine and the
+partial results are combined in rank order."""
 
 
-def mean(a, *, threads=None, memory_budget=None):
-    """Collective: the mean as a numpy.float64; ValueError for an empty array."""
-    return _reduce("mean", a, threads, memory_budget)
+def _reduction(name, extra=""):
+    def reduction(a, *, threads=None, memory_budget=None):
+        return _reduce(name, a, threads, memory_budget)
+    reduction.__name__ = reduction.__qualname__ = name
+    reduction.__doc__ = _REDUCTION_DOC.format(name) + extra
+    return reduction
 
 
-def min(a, *, threads=None, memory_budget=None):  # noqa: A001 (numpy's name)
-    """Collective: the smallest element as a scalar of the dtype (NaN if any is NaN)."""
-    return _reduce("min", a, threads, memory_budget)
-
-
-def max(a, *, threads=None, memory_budget=None):  # noqa: A001 (numpy's name)
-    """Collective: the largest element as a scalar of the dtype (NaN if any is NaN)."""
-    return _reduce("max", a, threads, memory_budget)
+sum = _reduction("sum")  # noqa: A001 (numpy's name)
+prod = _reduction("prod")
+mean = _reduction("mean", " NaN for an empty array.")
+min = _reduction("min", " ValueError for an empty array.")  # noqa: A001 (numpy's name)
+max = _reduction("max", " ValueError for an empty array.")  # noqa: A001 (numpy's name)
+any = _reduction("any")  # noqa: A001 (numpy's name)
+all = _reduction("all")  # noqa: A001 (numpy's name)

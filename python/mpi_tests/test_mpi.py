@@ -184,3 +184,26 @@ def test_numpy_reads_a_file_written_by_every_rank_with_one_sided_puts(comm, shar
     with pytest.raises(ValueError):
         b.put(0, [1])
     b.close()
+
+
+def test_expressions_and_promotion_follow_numpy(comm, shared_dir):
+    n = 20000
+    data = (np.arange(n) % 300 - 150).astype(np.int16)
+    a = mm.create_npy(comm, os.path.join(shared_dir, "e.npy"), "int16", n)
+    out = mm.create_npy(comm, os.path.join(shared_dir, "o.npy"), "float32", n)
+    first, end = a.row_range()
+    a.local[:] = data[first:end]
+    mm.evaluate("a * 0.5 + b", {"a": a, "b": 1}, out)
+    assert np.array_equal(out.local, (data[first:end] * 0.5 + 1).astype(np.float32))
+    mm.floor_divide(a, 7, a)
+    assert np.array_equal(a.local, data[first:end] // 7)
+    with pytest.raises(TypeError):
+        mm.divide(a, 2, a)  # float64 does not go back into int16 under same_kind casting
+    assert mm.sum(a) == (data // 7).sum() and isinstance(mm.sum(a), np.int64)
+    assert mm.prod(mm.create_npy(comm, os.path.join(shared_dir, "z.npy"), "uint8", 3)) == 0
+    empty = mm.create_npy(comm, os.path.join(shared_dir, "none.npy"), "float64", 0)
+    assert np.isnan(mm.mean(empty))
+    with pytest.raises(ValueError):
+        mm.min(empty)
+    for x in (a, out, empty):
+        x.close()

@@ -26,21 +26,20 @@ std::string quoted_names(const std::vector<const char*>& names) {
 
 }  // namespace
 
-std::vector<py::object> bind(const signature& sig, const py::args& args,
-                             const py::kwargs& kwargs) {
+std::vector<py::object> bind(const signature& sig, const py::args& args, const py::kwargs& kwargs) {
   const std::string function = std::string(sig.function) + "()";
   const std::size_t positional = std::min(sig.keyword_only, sig.names.size());
   if (args.size() > positional) {
-    const std::string range = sig.required == positional
-                                  ? std::to_string(positional)
-                                  : "from " + std::to_string(sig.required) + " to " +
-                                        std::to_string(positional);
+    const std::string range = sig.required == positional ? std::to_string(positional)
+                                                         : "from " + std::to_string(sig.required) +
+                                                               " to " + std::to_string(positional);
     throw py::type_error(function + " takes " + range + " positional argument" +
                          (positional == 1 ? "" : "s") + " but " + std::to_string(args.size()) +
                          (args.size() == 1 ? " was" : " were") + " given");
   }
   std::vector<py::object> bound(sig.names.size());
-  for (std::size_t k = 0; k < args.size(); ++k) bound[k] = py::reinterpret_borrow<py::object>(args[k]);
+  for (std::size_t k = 0; k < args.size(); ++k)
+    bound[k] = py::reinterpret_borrow<py::object>(args[k]);
   for (const auto& [key, value] : kwargs) {
     const std::string name = py::str(key).cast<std::string>();
     std::size_t k = 0;
@@ -48,7 +47,8 @@ std::vector<py::object> bind(const signature& sig, const py::args& args,
     if (k == sig.names.size()) {
       throw py::type_error(function + " got an unexpected keyword argument '" + name + "'");
     }
-    if (bound[k]) throw py::type_error(function + " got multiple values for argument '" + name + "'");
+    if (bound[k])
+      throw py::type_error(function + " got multiple values for argument '" + name + "'");
     bound[k] = py::reinterpret_borrow<py::object>(value);
   }
   std::vector<const char*> missing;
@@ -88,7 +88,8 @@ std::optional<index_t> optional_integer_of(const py::object& value, const char* 
 std::size_t byte_count(const py::object& value, const char* what, std::size_t whole) {
   if (!given(value)) return whole;
   const index_t n = integer_of(value, what);
-  if (n < 0) throw py::value_error(std::string(what) + " must not be negative, got " + std::to_string(n));
+  if (n < 0)
+    throw py::value_error(std::string(what) + " must not be negative, got " + std::to_string(n));
   return static_cast<std::size_t>(n);
 }
 
@@ -148,21 +149,27 @@ std::vector<index_t> shape_of(const py::object& shape) {
   return dims;
 }
 
-order order_of(const py::object& text) {
-  const std::string t = text_of(text, "order", "C");
+order order_of(std::string_view t) {
   if (t == "C" || t == "c") return order::c;
   if (t == "F" || t == "f") return order::fortran;
-  throw py::value_error("order must be 'C' or 'F', not '" + t + "'");
+  throw py::value_error("order must be 'C' or 'F', not '" + std::string(t) + "'");
+}
+
+order order_of(const py::object& text) {
+  return order_of(text_of(text, "order", "C"));
 }
 
 mode mode_of(const py::object& text, const char* fallback) {
-  const std::string t = text_of(text, "mode", fallback);
+  return mode_of(text_of(text, "mode", fallback));
+}
+
+mode mode_of(std::string_view t) {
   if (t == "r" || t == "readonly") return mode::read;
   if (t == "r+" || t == "readwrite") return mode::read_write;
   if (t == "c" || t == "copyonwrite") return mode::copy_on_write;
   throw py::value_error(
       "mode must be one of 'r', 'r+', 'c' (or 'readonly', 'readwrite', 'copyonwrite'), not '" +
-      t + "'");
+      std::string(t) + "'");
 }
 
 const char* mode_name(mode m) noexcept {

@@ -64,10 +64,12 @@ std::vector<index_t> shape_of(const py::object& shape);
 
 // 'C' or 'F' (either case). Throws py::type_error, py::value_error.
 order order_of(const py::object& text);
+order order_of(std::string_view text);
 
 // numpy.memmap's mode names: 'r' / 'readonly', 'r+' / 'readwrite', 'c' / 'copyonwrite'.
 // Throws py::type_error, py::value_error for others.
 mode mode_of(const py::object& text, const char* fallback);
+mode mode_of(std::string_view text);
 
 // The short name of a mode: 'r', 'r+' or 'c'. Never throws.
 const char* mode_name(mode m) noexcept;

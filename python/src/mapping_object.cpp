@@ -210,8 +210,7 @@ arrays over it.
   heap_type->as_buffer.bf_releasebuffer = release_buffer;
 
   cls.def(py::init([](const py::args& args, const py::kwargs& kwargs) {
-            const auto a =
-                bind({"Mapping", {"path", "mode", "offset", "size"}, 1}, args, kwargs);
+            const auto a = bind({"Mapping", {"path", "mode", "offset", "size"}, 1}, args, kwargs);
             file_source src = source_of(a[0]);
             const mapping::options opts{.mode = mode_of(a[1], "r"),
                                         .offset = integer_of(a[2], "offset"),

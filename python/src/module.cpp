@@ -37,11 +37,12 @@ py::array to_numpy(const any_array& a, const py::dtype& type, order layout) {
 }
 
 py::array map_file_py(const py::args& args, const py::kwargs& kwargs) {
-  const auto a = bind({"map_file",
-                       {"path", "dtype", "shape", "mode", "offset", "count", "order",
-                        "exact_writeback"},
-                       2, 7},
-                      args, kwargs);
+  const auto a =
+      bind({"map_file",
+            {"path", "dtype", "shape", "mode", "offset", "count", "order", "exact_writeback"},
+            2,
+            7},
+           args, kwargs);
   file_source src = source_of(a[0]);
   const py::dtype type = element_dtype(a[1]);
   const auto dims = shape_of(a[2]);
@@ -61,8 +62,8 @@ py::array map_file_py(const py::args& args, const py::kwargs& kwargs) {
 }
 
 py::array create_py(const py::args& args, const py::kwargs& kwargs) {
-  const auto a = bind({"create", {"path", "dtype", "shape", "sparse", "overwrite", "order"}, 3},
-                      args, kwargs);
+  const auto a =
+      bind({"create", {"path", "dtype", "shape", "sparse", "overwrite", "order"}, 3}, args, kwargs);
   const auto path = path_of(a[0]);
   const py::dtype type = element_dtype(a[1]);
   const auto dims = shape_of(a[2]);
@@ -104,9 +105,8 @@ class borrowed_buffer {
 };
 
 py::array array_from_buffer_py(const py::args& args, const py::kwargs& kwargs) {
-  const auto a =
-      bind({"_array_from_buffer", {"buffer", "dtype", "shape", "offset", "count"}, 2}, args,
-           kwargs);
+  const auto a = bind({"_array_from_buffer", {"buffer", "dtype", "shape", "offset", "count"}, 2},
+                      args, kwargs);
   const py::dtype type = element_dtype(a[1]);
   const auto dims = shape_of(a[2]);
   const index_t offset = integer_of(a[3], "offset");
@@ -146,7 +146,9 @@ PYBIND11_MODULE(_maparray, module) {
   bind_memmap(module);
   bind_npz(module);
 
-  module.def("map_file", &map_file_py, R"doc(map_file(path, dtype, shape=(-1,), mode='r+', offset=0, count=None, order='C', *, exact_writeback=False)
+  module.def(
+      "map_file", &map_file_py,
+      R"doc(map_file(path, dtype, shape=(-1,), mode='r+', offset=0, count=None, order='C', *, exact_writeback=False)
 
 Maps the file at `path` as an array of `dtype` (anything numpy.dtype() accepts). `path` may
 also be a file object with fileno() or a file descriptor. A .npy file is not mapped from an
@@ -168,7 +170,8 @@ FileNotFoundError if the file is missing), ValueError (a shape that does not fit
 file, an offset or count past its end), OverflowError.
 )doc");
 
-  module.def("create", &create_py, R"doc(create(path, dtype, shape, sparse=False, overwrite=False, order='C')
+  module.def("create", &create_py,
+             R"doc(create(path, dtype, shape, sparse=False, overwrite=False, order='C')
 
 Creates the file `path` holding a zero-filled array of `dtype` and `shape` and maps it
 read-write. The disk space is reserved up front (posix_fallocate), so a full disk is an
@@ -179,7 +182,8 @@ owner, where this process may set it); otherwise an existing file is a FileExist
 )doc");
 
   module.def("_array_from_buffer", &array_from_buffer_py,
-             "_array_from_buffer(buffer, dtype, shape=None, offset=0, count=None)\n\nThe work of arrayfrombuffer.arrayfrombuffer(), with a numpy dtype.");
+             "_array_from_buffer(buffer, dtype, shape=None, offset=0, count=None)\n\nThe work of "
+             "arrayfrombuffer.arrayfrombuffer(), with a numpy dtype.");
   module.def("_typecode_dtype", &typecode_dtype, py::arg("typecode"),
              "The numpy dtype of a Numeric typecode ('l' is a C long, 'b' an unsigned byte...).");
 }

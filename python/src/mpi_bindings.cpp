@@ -19,9 +19,13 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "maparray/expression.hpp"
 #include "maparray/mpi.hpp"
 #include "maparray/npy.hpp"
+#include "maparray/reduction.hpp"
+#include "maparray/ufunc.hpp"
 #include "mapping_object.hpp"
+#include "operands.hpp"
 
 namespace maparray::python {
 namespace {
@@ -85,112 +89,51 @@ py::array local_of(const mm::any_global_array& a, const py::dtype& type) {
                     slab.byte_strides(), slab.writable());
 }
 
-exec_options exec_of(std::optional<unsigned> threads, std::optional<std::size_t> budget) {
-  return {.threads = threads.value_or(0), .memory_budget = budget.value_or(0)};
+exec_options exec_of(const py::object& threads, const py::object& budget) {
+  return {.threads = threads.is_none() ? 0U : threads.cast<unsigned>(),
+          .memory_budget = budget_of(budget)};
 }
 
-// Calls fn(T{}) for the array's element type: native-order integers, float32 and float64, the
-// types of maparray's Python compute. Throws py::type_error otherwise.
-template <class Fn>
-py::object with_type(const dtype& type, Fn&& fn) {
-  if (type.is_native() && type.kind() == dtype_kind::signed_integer) {
-    switch (type.itemsize()) {
-      case 1:
-        return fn(std::int8_t{});
-      case 2:
-        return fn(std::int16_t{});
-      case 4:
-        return fn(std::int32_t{});
-      case 8:
-        return fn(std::int64_t{});
-    }
-  } else if (type.is_native() && type.kind() == dtype_kind::unsigned_integer) {
-    switch (type.itemsize()) {
-      case 1:
-        return fn(std::uint8_t{});
-      case 2:
-        return fn(std::uint16_t{});
-      case 4:
-        return fn(std::uint32_t{});
-      case 8:
-        return fn(std::uint64_t{});
-    }
-  } else if (type.is_native() && type.kind() == dtype_kind::floating) {
-    if (type.itemsize() == 4) return fn(float{});
-    if (type.itemsize() == 8) return fn(double{});
+// A Python operand of the collective compute: a distributed array or a number (weak, as in
+// maparray's other operations). Throws py::type_error for anything else.
+mm::global_operand global_operand_of(const py::handle& x) {
+  if (py::isinstance<mm::any_global_array>(x)) return x.cast<mm::any_global_array>();
+  const operand o = to_operand(x);
+  if (o.is_array()) {
+    throw py::type_error("operands are GlobalArrays or numbers, not " +
+                         py::str(py::type::of(x).attr("__name__")).cast<std::string>());
   }
-  throw py::type_error("maparray computes on native-order integers, float32 and float64, not " +
-                       type.str());
+  return o.number();
 }
 
-// out = x OP y over distributed arrays, one of x and y possibly a Python number.
-template <class Op>
-void binary(const py::object& x, const py::object& y, const mm::any_global_array& out,
-            std::optional<unsigned> threads, std::optional<std::size_t> budget) {
-  const bool x_array = py::isinstance<mm::any_global_array>(x);
-  const bool y_array = py::isinstance<mm::any_global_array>(y);
-  const exec_options opts = exec_of(threads, budget);
-  with_type(out.type(), [&](auto zero) {
-    using T = decltype(zero);
-    const auto o = out.as<T>();
-    const auto array = [](const py::object& v) { return v.cast<mm::any_global_array>().as<T>(); };
-    if (x_array && y_array) {
-      Op{}(array(x), array(y), o, opts);
-    } else if (x_array) {
-      Op{}(array(x), y.cast<T>(), o, opts);
-    } else if (y_array) {
-      Op{}(x.cast<T>(), array(y), o, opts);
-    } else {
-      throw py::type_error("at least one operand must be a distributed array");
-    }
-    return py::none();
-  });
+// out = name(inputs...) by the library's ufunc of that name, collectively.
+void apply_py(std::string_view name, const py::sequence& inputs, const mm::any_global_array& out,
+              const py::object& threads, const py::object& budget) {
+  const auto f = ufunc_from_name(name);
+  if (!f) throw py::value_error("no operation named '" + std::string(name) + "'");
+  std::vector<mm::global_operand> operands;
+  bool any_array = false;
+  for (const py::handle x : inputs) {
+    operands.push_back(global_operand_of(x));
+    any_array = any_array || std::holds_alternative<mm::any_global_array>(operands.back());
+  }
+  if (!any_array) throw py::type_error("at least one operand must be a distributed array");
+  mm::apply(*f, operands, out, exec_of(threads, budget));
 }
 
-// The distributed named operations as function objects, so that binary() can take them.
-#define MAPARRAY_MPI_OPERATION(name)                                                       \
-  struct name##_op {                                                                       \
-    template <class X, class Y, class Out>                                                 \
-    void operator()(const X& x, const Y& y, const Out& out, const exec_options& o) const { \
-      mm::name(x, y, out, o);                                                              \
-    }                                                                                      \
-  };
-MAPARRAY_MPI_OPERATION(add)
-MAPARRAY_MPI_OPERATION(subtract)
-MAPARRAY_MPI_OPERATION(multiply)
-MAPARRAY_MPI_OPERATION(divide)
-MAPARRAY_MPI_OPERATION(minimum)
-MAPARRAY_MPI_OPERATION(maximum)
-#undef MAPARRAY_MPI_OPERATION
-
-// A reduction's result as the numpy scalar maparray.sum and friends return: the array's dtype
-// for min and max, float64, int64 or uint64 for sum, float64 for mean.
-template <class T, class V>
-py::object scalar_of(V value) {
+// The whole-array reduction `name` as the numpy scalar maparray's reduction of the same name
+// returns (numpy's result dtype).
+py::object reduce_py(std::string_view name, const mm::any_global_array& a,
+                     const py::object& threads, const py::object& budget) {
+  const auto r = reduction_from_name(name);
+  if (!r) throw py::value_error("no reduction named '" + std::string(name) + "'");
+  const auto input = numeric_type_of(a.type());
+  if (!input) throw py::type_error("maparray computes on numbers, not " + a.type().str());
+  const dtype result = to_dtype(reduction_result(*r, *input));
   const py::module_ numpy = py::module_::import("numpy");
-  if constexpr (std::is_same_v<V, T>) {
-    return numpy.attr("dtype")(dtype_of<T>().str()).attr("type")(value);
-  } else if constexpr (std::is_floating_point_v<V>) {
-    return numpy.attr("float64")(value);
-  } else if constexpr (std::is_signed_v<V>) {
-    return numpy.attr("int64")(value);
-  } else {
-    return numpy.attr("uint64")(value);
-  }
-}
-
-py::object reduction(std::string_view name, const mm::any_global_array& a,
-                     std::optional<unsigned> threads, std::optional<std::size_t> budget) {
-  const exec_options opts = exec_of(threads, budget);
-  return with_type(a.type(), [&](auto zero) -> py::object {
-    using T = decltype(zero);
-    const auto in = a.as<const T>();
-    if (name == "sum") return scalar_of<T>(mm::sum(in, opts));
-    if (name == "mean") return scalar_of<T>(mm::mean(in, opts));
-    if (name == "min") return scalar_of<T>(mm::min(in, opts));
-    if (name == "max") return scalar_of<T>(mm::max(in, opts));
-    throw py::value_error("no reduction named '" + std::string(name) + "'");
-  });
+  const py::array out = numpy.attr("zeros")(py::tuple(), result.str());
+  mm::reduce(*r, a, to_any_array(out), {}, exec_of(threads, budget));
+  return out[py::tuple()];
 }
 
 // Raises OSError(errno, strerror, filename) as maparray._maparray does, keeping the part of the
@@ -315,11 +258,15 @@ PYBIND11_MODULE(_maparray_mpi, module) {
     return npy ? mm::create_npy(comm_of(comm), path, type, shape, opts)
                : mm::create_file(comm_of(comm), path, type, shape, opts);
   });
-  module.def("_add", &binary<add_op>);
-  module.def("_subtract", &binary<subtract_op>);
-  module.def("_multiply", &binary<multiply_op>);
-  module.def("_divide", &binary<divide_op>);
-  module.def("_minimum", &binary<minimum_op>);
-  module.def("_maximum", &binary<maximum_op>);
-  module.def("_reduce", &reduction);
+  module.def("_apply", &apply_py);
+  module.def("_evaluate", [](const std::string& text, const py::dict& names,
+                             const mm::any_global_array& out, const py::object& threads,
+                             const py::object& budget) {
+    mm::global_operand_map operands;
+    for (const auto& [name, value] : names) {
+      operands.emplace(name.cast<std::string>(), global_operand_of(value));
+    }
+    mm::evaluate(maparray::expression::parse(text), operands, out, exec_of(threads, budget));
+  });
+  module.def("_reduce", &reduce_py);
 }

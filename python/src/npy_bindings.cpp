@@ -122,10 +122,12 @@ py::array open_memmap_py(const py::object& source, const py::object& mode_text,
 }
 
 py::array open_py(const py::args& args, const py::kwargs& kwargs) {
-  const auto a = bind({"open", {"path", "mode", "dtype", "shape", "max_header_size",
-                                "lock_timeout", "exact_writeback"},
-                       1, 4},
-                      args, kwargs);
+  const auto a = bind(
+      {"open",
+       {"path", "mode", "dtype", "shape", "max_header_size", "lock_timeout", "exact_writeback"},
+       1,
+       4},
+      args, kwargs);
   const npy_options opts{.mode = mode_of(a[1], "r"),
                          .limits = limits_of(a[4]),
                          .lock_timeout = lock_timeout_of(a[5]),
@@ -156,9 +158,9 @@ py::array create_npy_subtype(const std::filesystem::path& path, const py::object
 }
 
 py::array create_npy_py(const py::args& args, const py::kwargs& kwargs) {
-  const auto a = bind(
-      {"create_npy", {"path", "dtype", "shape", "order", "overwrite", "sparse"}, 3, 4}, args,
-      kwargs);
+  const auto a =
+      bind({"create_npy", {"path", "dtype", "shape", "order", "overwrite", "sparse"}, 3, 4}, args,
+           kwargs);
   return create_npy_subtype(path_of(a[0]), a[1], a[2], order_of(a[3]),
                             flag_of(a[4], "overwrite", false), flag_of(a[5], "sparse", false),
                             py::none());
@@ -191,8 +193,8 @@ py::array create_memmap_py(const py::object& subtype, const std::filesystem::pat
 }
 
 void append_npy_py(const py::args& args, const py::kwargs& kwargs) {
-  const auto a = bind(
-      {"append_npy", {"path", "rows", "max_header_size", "lock_timeout"}, 2, 2}, args, kwargs);
+  const auto a =
+      bind({"append_npy", {"path", "rows", "max_header_size", "lock_timeout"}, 2, 2}, args, kwargs);
   const auto path = path_of(a[0]);
   const npy_options base{.limits = limits_of(a[2]), .lock_timeout = lock_timeout_of(a[3])};
   npy::header head;
@@ -248,14 +250,15 @@ py::dict npy_header_py(const std::filesystem::path& path, std::size_t max_header
 }  // namespace
 
 void bind_npy(py::module_& module) {
-  module.def("_open_memmap", &open_memmap_py, py::arg("source"), py::arg("mode"),
-             py::arg("dtype"), py::arg("shape"), py::arg("max_header_size"), py::arg("subtype"),
+  module.def("_open_memmap", &open_memmap_py, py::arg("source"), py::arg("mode"), py::arg("dtype"),
+             py::arg("shape"), py::arg("max_header_size"), py::arg("subtype"),
              "The work of open_memmap's modes r, r+ and c, and of load(mmap_mode=...).");
   module.def("_create_memmap", &create_memmap_py, py::arg("subtype"), py::arg("path"),
              py::arg("dtype"), py::arg("shape"), py::arg("fortran_order"), py::arg("version"),
              "The work of open_memmap's mode w+.");
-  module.def("open", &open_py,
-             R"doc(open(path, mode='r', dtype=None, shape=None, *, max_header_size=10000, lock_timeout=60.0, exact_writeback=False)
+  module.def(
+      "open", &open_py,
+      R"doc(open(path, mode='r', dtype=None, shape=None, *, max_header_size=10000, lock_timeout=60.0, exact_writeback=False)
 
 Maps a .npy file as an array with the file's dtype, shape and order (no data is read).
 `path` may also be a file object with fileno() or a file descriptor.

@@ -8,6 +8,7 @@
 #include <string>
 #include <system_error>
 
+#include "arguments.hpp"
 #include "maparray/error.hpp"
 #include "maparray/npy.hpp"
 
@@ -42,9 +43,8 @@ file_source source_of(const py::object& source) {
     const py::object name = py::getattr(source, "name", py::none());
     if (py::isinstance<py::str>(name)) result.filename = absolute(name);
   } else {
-    const py::object path = py::module_::import("os").attr("fspath")(source);  // TypeError
-    result.path = path.cast<std::filesystem::path>();
-    result.filename = absolute(path);
+    result.path = path_of(source);  // TypeError, or ValueError for an embedded NUL
+    result.filename = absolute(py::module_::import("os").attr("fspath")(source));
     return result;
   }
   result.opened = sys::duplicate(fd, name_of_descriptor(fd));
@@ -52,8 +52,11 @@ file_source source_of(const py::object& source) {
 }
 
 file open_source(file_source source, mode how) {
-  if (source.opened) return std::move(*source.opened);
-  return file::open(*source.path, (how == mode::read_write ? O_RDWR : O_RDONLY) | O_NONBLOCK);
+  file f = source.opened
+               ? std::move(*source.opened)
+               : file::open_regular(*source.path, how == mode::read_write ? O_RDWR : O_RDONLY);
+  f.require_regular();  // a FIFO or a device passed as an open file is refused too
+  return f;
 }
 
 void refuse_npy_as_raw(const file& f, std::int64_t offset) {

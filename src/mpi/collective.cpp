@@ -37,6 +37,8 @@ enum class kind : int {
   cancelled,
   mpi,
   bad_alloc,
+  type,  // maparray::type_error (numpy's TypeError)
+  axis,  // maparray::axis_error
 };
 
 struct failure {
@@ -80,6 +82,10 @@ failure describe(std::exception_ptr error) {
     return {kind::range, 0, e.what()};
   } catch (const busy_error& e) {
     return {kind::busy, 0, e.what()};
+  } catch (const type_error& e) {
+    return {kind::type, 0, e.what()};
+  } catch (const axis_error& e) {
+    return {kind::axis, 0, e.what()};
   } catch (const std::invalid_argument& e) {
     return {kind::invalid_argument, 0, e.what()};
   } catch (const std::out_of_range& e) {
@@ -125,6 +131,10 @@ failure decode(const std::string& text) {
       throw format_error(m);
     case kind::busy:
       throw busy_error(m);
+    case kind::type:
+      throw type_error(m);
+    case kind::axis:
+      throw axis_error(m);
     case kind::invalid_argument:
       throw std::invalid_argument(m);
     case kind::out_of_range:
