@@ -272,14 +272,19 @@ std::size_t read_at(const file& f, std::span<std::byte> buffer, std::int64_t off
 }
 
 void write_at(const file& f, std::span<const std::byte> bytes, std::int64_t offset) {
-  if (injected_failure("pwrite")) throw_errno("pwrite", f.path());
+  write_at(f.fd(), f.path(), bytes, offset);
+}
+
+void write_at(int fd, const std::filesystem::path& path, std::span<const std::byte> bytes,
+              std::int64_t offset) {
+  if (injected_failure("pwrite")) throw_errno("pwrite", path);
   std::size_t done = 0;
   while (done < bytes.size()) {
-    const ssize_t n = ::pwrite(f.fd(), bytes.data() + done, bytes.size() - done,
+    const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done,
                                static_cast<off_t>(offset + static_cast<std::int64_t>(done)));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("pwrite", f.path());
-    if (n == 0) throw_error(EIO, "pwrite", f.path());  // no progress: never loop forever
+    if (n < 0) throw_errno("pwrite", path);
+    if (n == 0) throw_error(EIO, "pwrite", path);  // no progress: never loop forever
     done += static_cast<std::size_t>(n);
   }
 }

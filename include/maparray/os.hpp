@@ -194,6 +194,9 @@ std::size_t read_at(const file& f, std::span<std::byte> buffer, std::int64_t off
 
 // Writes all of `bytes` at `offset` (pwrite, retried). Throws std::system_error.
 void write_at(const file& f, std::span<const std::byte> bytes, std::int64_t offset);
+// The same on the descriptor `fd` of the file named `path` (for messages).
+void write_at(int fd, const std::filesystem::path& path, std::span<const std::byte> bytes,
+              std::int64_t offset);
 
 // Waits until the file's data has reached the disk (fdatasync). Throws std::system_error.
 void sync_data(const file& f);

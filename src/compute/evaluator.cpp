@@ -20,6 +20,7 @@
 
 #include "maparray/detail/engine.hpp"
 #include "maparray/ops.hpp"
+#include "maparray/os.hpp"
 
 namespace maparray::detail {
 
@@ -229,21 +230,44 @@ void run_elementwise(const program& p, const any_array& out, const exec_options&
   views.push_back({out.data(), out_size, out.shape(), out.byte_strides(), out.storage(), true});
   leaf_views leaves;
   leaves.add_to(p, views);
-  const plan planned = make_plan("evaluate", views, 0);
+  plan planned = make_plan("evaluate", views, 0);
+  planned_operand& target_operand = planned.operands.front();
+  // A file-backed output that the iteration walks in one contiguous run is computed into a
+  // buffer and written with pwrite, a chunk at a time: making new page-cache pages through
+  // stores into a shared mapping costs a page fault per page (several times the cost of
+  // pwrite), while pwrite goes through the same page cache, so mappings of the file see it.
+  target_operand.written_by_pwrite = planned.shape.size() == 1 && target_operand.forward &&
+                                     target_operand.strides[0] == out_size &&
+                                     target_operand.storage.fd() >= 0 &&
+                                     target_operand.storage.source() == memory_source::file &&
+                                     target_operand.storage.mode() == mode::read_write;
   const schedule s = make_schedule(planned, opts);
   run(planned, opts, s, [&](index_t, index_t begin, index_t end) {
     workspace ws(p);
+    std::unique_ptr<std::byte[]> buffer;
+    std::byte* const chunk_start = target_operand.data + begin * out_size;
+    if (target_operand.written_by_pwrite) {
+      buffer = std::make_unique_for_overwrite<std::byte[]>(
+          static_cast<std::size_t>((end - begin) * out_size));
+    }
     for_each_row(planned, begin, end,
                  [&](std::span<std::byte* const> at, std::span<const index_t> step, index_t n) {
                    const bool direct = direct_ok && step[0] == out_size;
+                   std::byte* const row = buffer ? buffer.get() + (at[0] - chunk_start) : at[0];
                    for (index_t i0 = 0; i0 < n; i0 += block_elements) {
                      const index_t m = std::min(block_elements, n - i0);
-                     std::byte* target = at[0] + i0 * step[0];
+                     std::byte* target = row + i0 * step[0];
                      const void* result =
                          compute_block(p, ws, at, step, 1, i0, m, direct ? target : nullptr);
                      if (!direct) store(m, target, step[0], out_swap, result);
                    }
                  });
+    if (buffer) {
+      const mapping& storage = target_operand.storage;
+      sys::write_at(storage.fd(), storage.path(),
+                    {buffer.get(), static_cast<std::size_t>((end - begin) * out_size)},
+                    storage.offset() + (chunk_start - storage.data()));
+    }
   });
 }
 

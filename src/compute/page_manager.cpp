@@ -128,7 +128,9 @@ void page_manager::before(index_t c) {
       // Looked at before anything of this computation reads it: chunks read ahead were looked
       // at by the thread that read them ahead.
       const bool first_look = look_at(m, c);
-      if (m.o->writes || c < threads || first_look) {
+      if (m.o->written_by_pwrite) {
+        // Nothing to read: the chunk's bytes arrive whole with pwrite.
+      } else if (m.o->writes || c < threads || first_look) {
         // Nothing read this chunk ahead; with readahead off, faults would read page by page.
         m.o->storage.advise(advice::willneed, relative(*m.o, first), last - first);
       }
@@ -139,7 +141,7 @@ void page_manager::before(index_t c) {
       const auto [a_first, a_last] = range(m, ahead);
       m.o->storage.advise(advice::willneed, relative(*m.o, a_first), a_last - a_first);
     }
-    if (opts_.populate) {
+    if (opts_.populate && !m.o->written_by_pwrite) {
       m.o->storage.prefetch(m.o->writes ? access::write : access::read, relative(*m.o, first),
                             last - first);
     }
@@ -158,7 +160,7 @@ void page_manager::after(index_t c) {
     const auto [first, last] = range(m, c);
     const std::uintptr_t inner_first = align_down(first + sys::page_size() - 1);
     const std::uintptr_t inner_last = align_down(last);
-    if (inner_last > inner_first) {
+    if (inner_last > inner_first && !m.o->written_by_pwrite) {
       m.o->storage.advise(advice::dontneed, relative(*m.o, inner_first), inner_last - inner_first);
     }
     write_back(*m.o, first, last, false);

@@ -31,6 +31,10 @@ struct planned_operand {
   // Set by make_plan: the elements lie at strictly increasing addresses in iteration order,
   // so a chunk covers one byte range that the engine can read ahead and drop behind.
   bool forward = false;
+  // Set by the caller for an output it writes to its file with pwrite (from a buffer) instead
+  // of through the mapping: the page manager then neither reads its pages ahead nor unmaps
+  // them, and still starts their write-back and drops them behind.
+  bool written_by_pwrite = false;
 };
 
 // The iteration space shared by all operands: the driver operand's axes reordered into its
