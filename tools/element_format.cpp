@@ -6,7 +6,8 @@
 #include <cstdint>
 
 #include "elements.hpp"
-#include "float16.hpp"
+#include "maparray/float16.hpp"
+#include "maparray/numeric_type.hpp"
 #include "text.hpp"
 
 namespace maparray::cli {
@@ -27,7 +28,7 @@ std::string shortest(F v, std::chars_format format, bool half) {
             .ptr;
     double back = 0;
     std::from_chars(buffer, end, back);
-    if (float16_bits(back) == float16_bits(v)) break;
+    if (float16(back).bits() == float16(v).bits()) break;
   }
   auto end =
       std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::scientific, digits - 1)
@@ -190,7 +191,7 @@ element_formatter numeric_formatter(const std::vector<T>& shown, bool swap, bool
       const std::string s = std::to_string(load<T>(p, swap));
       return std::string(width - std::min(width, s.size()), ' ') + s;
     };
-  } else if constexpr (is_complex<T>::value) {
+  } else if constexpr (is_complex(numeric_type_of<T>())) {
     using F = typename T::value_type;
     std::vector<F> re, im;
     for (T v : shown) {
@@ -207,10 +208,10 @@ element_formatter numeric_formatter(const std::vector<T>& shown, bool swap, bool
       return real(v.real()) + i.substr(0, end) + "j" + std::string(pad, ' ');
     };
   } else {
-    using F = std::conditional_t<std::is_same_v<T, half>, float, T>;
+    using F = std::conditional_t<std::is_same_v<T, float16>, float, T>;
     std::vector<F> values;
     for (T v : shown) values.push_back(static_cast<F>(v));
-    return [format = float_format<F>(values, false, std::is_same_v<T, half>),
+    return [format = float_format<F>(values, false, std::is_same_v<T, float16>),
             swap](const std::byte* p) { return format(static_cast<F>(load<T>(p, swap))); };
   }
 }
@@ -350,7 +351,7 @@ element_formatter make_formatter(const dtype& type, const std::vector<const std:
       return [size](const std::byte* p) { return bytes_repr(p, size); };
     case dtype_kind::unicode:
       // A 0-d array prints as str() of its string, without quotes.
-      return [size, swap = needs_swap(type), zero_d](const std::byte* p) {
+      return [size, swap = !type.is_native(), zero_d](const std::byte* p) {
         const std::u32string text = read_ucs4(p, size / 4, swap);
         if (!zero_d) return str_repr(text);
         std::string out;
@@ -362,8 +363,8 @@ element_formatter make_formatter(const dtype& type, const std::vector<const std:
     default:
       break;
   }
-  const bool swap = needs_swap(type);
-  return visit_numeric(type, [&]<class T>(T) {
+  const bool swap = !type.is_native();
+  return visit(type, [&]<class T>(T) {
     std::vector<T> values;
     values.reserve(shown.size());
     for (const std::byte* p : shown) values.push_back(load<T>(p, swap));

@@ -1,70 +1,21 @@
-// Elements of a run-time dtype as C++ values: dispatch from a dtype to the matching C++ type,
-// loads and stores that swap bytes for files in the other byte order, float16 decoding, and
-// a walk over the elements of strided arrays in C order.
+// Elements of a numeric dtype in a file's own byte order: loads and stores that swap bytes for
+// files in the other byte order, and a walk over the elements of strided arrays in C order.
+// Which C++ type holds an element is the library's rule (maparray::visit, numeric_type.hpp).
 #pragma once
 
-#include <bit>
-#include <cmath>
-#include <complex>
-#include <cstdint>
+#include <array>
+#include <cstddef>
 #include <cstring>
-#include <limits>
-#include <stdexcept>
-#include <string>
+#include <span>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "maparray/any_array.hpp"
-#include "maparray/dtype.hpp"
+#include "maparray/numeric_type.hpp"
 
 namespace maparray::cli {
-
-// An IEEE half-precision number, stored as its bits; converts to float for reading only.
-struct half {
-  std::uint16_t bits;
-  explicit operator float() const noexcept;
-};
-
-template <class T>
-struct is_complex : std::false_type {};
-template <class T>
-struct is_complex<std::complex<T>> : std::true_type {};
-
-// Calls f(T{}) with a value-initialised T of the C++ type whose dtype has `t`'s kind and size
-// (byte order is the caller's business: see load()). Throws std::invalid_argument for types
-// without one (strings, records, 128-bit floats).
-template <class F>
-decltype(auto) visit_numeric(const dtype& t, F&& f) {
-  const auto size = t.itemsize();
-  switch (t.kind()) {
-    case dtype_kind::boolean:
-      return f(bool{});
-    case dtype_kind::signed_integer:
-      if (size == 1) return f(std::int8_t{});
-      if (size == 2) return f(std::int16_t{});
-      if (size == 4) return f(std::int32_t{});
-      if (size == 8) return f(std::int64_t{});
-      break;
-    case dtype_kind::unsigned_integer:
-      if (size == 1) return f(std::uint8_t{});
-      if (size == 2) return f(std::uint16_t{});
-      if (size == 4) return f(std::uint32_t{});
-      if (size == 8) return f(std::uint64_t{});
-      break;
-    case dtype_kind::floating:
-      if (size == 2) return f(half{});
-      if (size == 4) return f(float{});
-      if (size == 8) return f(double{});
-      break;
-    case dtype_kind::complex:
-      if (size == 8) return f(std::complex<float>{});
-      if (size == 16) return f(std::complex<double>{});
-      break;
-    default:
-      break;
-  }
-  throw std::invalid_argument("dtype " + t.str() + " is not supported here");
-}
 
 // Reverses the bytes of each scalar of `n` bytes in [p, p + total). Never throws.
 inline void swap_bytes(std::byte* p, std::size_t total, std::size_t n) noexcept {
@@ -73,18 +24,17 @@ inline void swap_bytes(std::byte* p, std::size_t total, std::size_t n) noexcept 
   }
 }
 
-template <class T>
-constexpr std::size_t scalar_size() {
-  if constexpr (is_complex<T>::value)
-    return sizeof(typename T::value_type);
-  else
-    return sizeof(T);
+// The size of the scalars that make up a T: a complex number is two, each swapped on its own.
+template <computable T>
+constexpr std::size_t scalar_size() noexcept {
+  constexpr numeric_type n = numeric_type_of<T>();
+  return is_complex(n) ? size_of(n) / 2 : size_of(n);
 }
 
 // The element at `p` (any alignment), swapping bytes if `swap`. A bool is any nonzero byte,
 // as numpy reads it (a byte other than 0 or 1 loaded as a C++ bool would be undefined). Never
 // throws.
-template <class T>
+template <computable T>
 T load(const std::byte* p, bool swap) noexcept {
   if constexpr (std::is_same_v<T, bool>) return *p != std::byte{0};
   std::byte buffer[sizeof(T)];
@@ -96,45 +46,10 @@ T load(const std::byte* p, bool swap) noexcept {
 }
 
 // Stores `value` at `p` (any alignment), swapping bytes if `swap`. Never throws.
-template <class T>
+template <computable T>
 void store(std::byte* p, T value, bool swap) noexcept {
   std::memcpy(p, &value, sizeof(T));
   if (swap) swap_bytes(p, sizeof(T), scalar_size<T>());
-}
-
-// Whether elements of `t` must be byte-swapped to be read on this machine. Never throws.
-inline bool needs_swap(const dtype& t) noexcept {
-  return !t.is_native();
-}
-
-// `value` as a To, the way numpy's astype does it for representable values; out-of-range
-// floating-point values saturate and NaN becomes 0 when the target is an integer (where C++
-// leaves the result undefined). Never throws.
-template <class To, class From>
-To cast_value(From value) noexcept {
-  if constexpr (std::is_same_v<From, half>) {
-    return cast_value<To>(static_cast<float>(value));
-  } else if constexpr (is_complex<From>::value && !is_complex<To>::value) {
-    return cast_value<To>(value.real());
-  } else if constexpr (is_complex<To>::value) {
-    using C = typename To::value_type;
-    if constexpr (is_complex<From>::value) {
-      return To(static_cast<C>(value.real()), static_cast<C>(value.imag()));
-    } else {
-      return To(static_cast<C>(value), C{});
-    }
-  } else if constexpr (std::is_same_v<To, bool>) {
-    return value != From{};
-  } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {
-    if (std::isnan(value)) return To{};
-    if (value <= static_cast<From>(std::numeric_limits<To>::min()))
-      return std::numeric_limits<To>::min();
-    if (value >= static_cast<From>(std::numeric_limits<To>::max()))
-      return std::numeric_limits<To>::max();
-    return static_cast<To>(value);
-  } else {
-    return static_cast<To>(value);
-  }
 }
 
 // Walks the elements of arrays of one shape together, in C order: fn(p0, p1, ...) gets the
@@ -169,28 +84,6 @@ void walk(std::span<const index_t> shape, const std::array<const any_array*, N>&
       index[axis] = 0;
     }
   }
-}
-
-}  // namespace maparray::cli
-
-namespace maparray::cli {
-
-// Writes elements [first, last) of `src` (numbered in C order) to `dst` as R values, converting
-// with cast_value and swapping bytes as src's dtype needs. Throws std::invalid_argument if
-// src's dtype has no C++ type.
-template <class R>
-void copy_as(const any_array& src, std::size_t first, std::size_t last, R* dst) {
-  const bool swap = needs_swap(src.type());
-  visit_numeric(src.type(), [&]<class S>(S) {
-    if (src.is_c_contiguous()) {
-      const std::byte* p = src.data() + first * sizeof(S);
-      for (std::size_t n = first; n < last; ++n, p += sizeof(S))
-        *dst++ = cast_value<R>(load<S>(p, swap));
-    } else {
-      walk<1>(src.shape(), {&src}, first, last,
-              [&](const std::byte* p) { *dst++ = cast_value<R>(load<S>(p, swap)); });
-    }
-  });
 }
 
 }  // namespace maparray::cli

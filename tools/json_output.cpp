@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "elements.hpp"
+#include "maparray/convert.hpp"
+#include "maparray/numeric_type.hpp"
 #include "text.hpp"
 
 namespace maparray::cli {
@@ -75,7 +77,7 @@ json element_json(const dtype& type, const std::byte* p) {
     }
     case dtype_kind::unicode: {
       std::string text;
-      for (const char32_t c : read_ucs4(p, size / 4, needs_swap(type))) append_utf8(text, c);
+      for (const char32_t c : read_ucs4(p, size / 4, !type.is_native())) append_utf8(text, c);
       return text;
     }
     case dtype_kind::record: {
@@ -87,15 +89,13 @@ json element_json(const dtype& type, const std::byte* p) {
     default:
       break;
   }
-  const bool swap = needs_swap(type);
-  return visit_numeric(type, [&]<class T>(T) -> json {
+  const bool swap = !type.is_native();
+  return visit(type, [&]<class T>(T) -> json {
     const T v = load<T>(p, swap);
-    if constexpr (std::is_same_v<T, half>) {
-      return static_cast<double>(static_cast<float>(v));
-    } else if constexpr (is_complex<T>::value) {
+    if constexpr (is_complex(numeric_type_of<T>())) {
       return json::array({static_cast<double>(v.real()), static_cast<double>(v.imag())});
-    } else if constexpr (std::is_floating_point_v<T>) {
-      return static_cast<double>(v);
+    } else if constexpr (is_floating(numeric_type_of<T>())) {
+      return convert<double>(v);
     } else {
       return v;
     }

@@ -8,6 +8,7 @@
 
 #include "element_format.hpp"
 #include "elements.hpp"
+#include "maparray/numeric_type.hpp"
 #include "scalar_text.hpp"
 
 namespace maparray::cli {
@@ -131,11 +132,11 @@ std::string print_array(const any_array& a) {
   if (zero_d && (kind == dtype_kind::floating || kind == dtype_kind::complex)) {
     // numpy prints a 0-d array of numbers as str() of its element: Python's repr, with the
     // digits the element's own precision needs.
-    return visit_numeric(a.type(), [&]<class T>(T) -> std::string {
+    return visit(a.type(), [&]<class T>(T) -> std::string {
       if constexpr (std::is_integral_v<T>) {
         return {};  // not reached: floating and complex kinds only
       } else {
-        return scalar_text(load<T>(a.data(), needs_swap(a.type())));
+        return scalar_text(load<T>(a.data(), !a.type().is_native()));
       }
     });
   }

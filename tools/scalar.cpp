@@ -6,7 +6,8 @@
 #include <stdexcept>
 
 #include "elements.hpp"
-#include "float16.hpp"
+#include "maparray/convert.hpp"
+#include "maparray/numeric_type.hpp"
 
 namespace maparray::cli {
 
@@ -51,15 +52,13 @@ std::string scalar_text(const scalar& value) {
 }
 
 void store_scalar(const scalar& value, const dtype& type, std::byte* out) {
-  const bool swap = needs_swap(type);
-  visit_numeric(type, [&]<class T>(T) {
+  const bool swap = !type.is_native();
+  visit(type, [&]<class T>(T) {
     auto refuse = [&] {
       throw std::invalid_argument("value " + scalar_text(value) + " does not fit dtype " +
                                   type.str() + " (" + type.name() + ")");
     };
-    if constexpr (std::is_same_v<T, half>) {
-      store(out, half{float16_bits(value.real)}, swap);
-    } else if constexpr (std::is_same_v<T, bool>) {
+    if constexpr (std::is_same_v<T, bool>) {
       if (!value.integral || value.is_large_unsigned || (value.integer != 0 && value.integer != 1))
         refuse();
       store(out, value.integer != 0, swap);
@@ -72,11 +71,9 @@ void store_scalar(const scalar& value, const dtype& type, std::byte* out) {
         if (!std::in_range<T>(value.integer)) refuse();
         store(out, static_cast<T>(value.integer), swap);
       }
-    } else if constexpr (is_complex<T>::value) {
-      using C = typename T::value_type;
-      store(out, T(static_cast<C>(value.real), C{}), swap);
     } else {
-      store(out, static_cast<T>(value.real), swap);
+      // float16 rounds once from the double, to nearest even; complex numbers get 0 imaginary.
+      store(out, convert<T>(value.real), swap);
     }
   });
 }

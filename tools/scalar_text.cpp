@@ -2,12 +2,13 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 namespace maparray::cli {
 namespace {
 
-double value_of(half v) {
+double value_of(float16 v) {
   return static_cast<float>(v);
 }
 double value_of(float v) {
@@ -44,7 +45,8 @@ std::string positional(const std::string& scientific) {
 template <class F>
 std::string shortest(F v, std::chars_format format) {
   char buffer[400];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::scientific).ptr;
+  const auto end =
+      std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::scientific).ptr;
   const std::string digits(buffer, end);
   return format == std::chars_format::fixed ? positional(digits) : digits;
 }
@@ -52,18 +54,18 @@ std::string shortest(F v, std::chars_format format) {
 // The same for a float16, whose shortest digits are usually fewer than its float's: the
 // fewest significant digits whose value rounds back to the same half, i.e. lies between the
 // midpoints to its neighbours (or on one, if the half's last bit is even and wins the tie).
-std::string shortest(half v, std::chars_format format) {
+std::string shortest(float16 v, std::chars_format format) {
   const double x = value_of(v);
-  const std::uint16_t magnitude = v.bits & 0x7fffu;
+  const std::uint16_t magnitude = v.bits() & 0x7fffu;
   if (magnitude == 0) return shortest(x, format);
   // Neighbours in magnitude: one bit pattern below and above; above the largest finite half
   // (65504), the value the next bit pattern would have with a wider exponent, 65536.
-  const double lower = value_of(half{static_cast<std::uint16_t>(magnitude - 1)});
+  const double lower = value_of(float16::from_bits(static_cast<std::uint16_t>(magnitude - 1)));
   const auto next = static_cast<std::uint16_t>(magnitude + 1);
-  const double upper = next == 0x7c00u ? 65536.0 : value_of(half{next});
+  const double upper = next == 0x7c00u ? 65536.0 : value_of(float16::from_bits(next));
   const double low = (std::fabs(x) + lower) / 2;
   const double high = (std::fabs(x) + upper) / 2;
-  const bool even = (v.bits & 1u) == 0;
+  const bool even = (v.bits() & 1u) == 0;
   for (int digits = 1; digits < 17; ++digits) {
     char buffer[64];
     const auto end =
@@ -105,7 +107,7 @@ std::string complex_text(std::complex<F> v) {
 
 }  // namespace
 
-std::string scalar_text(half v) {
+std::string scalar_text(float16 v) {
   return part(v, true, false);
 }
 std::string scalar_text(float v) {

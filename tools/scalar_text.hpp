@@ -6,13 +6,13 @@
 #include <complex>
 #include <string>
 
-#include "elements.hpp"
+#include "maparray/float16.hpp"
 
 namespace maparray::cli {
 
 // str(numpy.float16(v)), str(numpy.float32(v)), str(numpy.float64(v)). Never throws except
 // std::bad_alloc.
-std::string scalar_text(half v);
+std::string scalar_text(float16 v);
 std::string scalar_text(float v);
 std::string scalar_text(double v);
 // str(numpy.complex64(v)), str(numpy.complex128(v)). Never throws except std::bad_alloc.

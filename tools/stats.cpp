@@ -9,10 +9,12 @@
 #include "cli_error.hpp"
 #include "commands.hpp"
 #include "elements.hpp"
-#include "float16.hpp"
 #include "input.hpp"
 #include "json_output.hpp"
 #include "maparray/compute.hpp"
+#include "maparray/convert.hpp"
+#include "maparray/float16.hpp"
+#include "maparray/numeric_type.hpp"
 #include "progress.hpp"
 #include "text.hpp"
 
@@ -106,20 +108,16 @@ struct accumulator {
 // can be read in place: native byte order and aligned. Returns nullopt otherwise.
 template <class V>
 std::optional<accumulator<V>> accumulate_in_engine(const any_array& a, progress_bar& progress) {
-  if constexpr (std::is_same_v<V, half>) {
-    return std::nullopt;
-  } else {
-    const bool aligned =
-        reinterpret_cast<std::uintptr_t>(a.data()) % alignof(V) == 0 &&
-        std::ranges::all_of(a.byte_strides(), [](index_t s) { return s % alignof(V) == 0; });
-    if (!(a.type() == dtype_of<V>()) || !aligned) return std::nullopt;
-    // The engine counts the bytes of the one array it reads, as the bar does.
-    const exec_options opts{
-        .progress = [&progress](std::uint64_t done, std::uint64_t) { progress.update(done); }};
-    return reduce(
-        a.as<const V>(), accumulator<V>{},
-        [](accumulator<V> x, const accumulator<V>& y) { return x.merge(y); }, opts);
-  }
+  const bool aligned =
+      reinterpret_cast<std::uintptr_t>(a.data()) % alignof(V) == 0 &&
+      std::ranges::all_of(a.byte_strides(), [](index_t s) { return s % alignof(V) == 0; });
+  if (!(a.type() == dtype_of<V>()) || !aligned) return std::nullopt;
+  // The engine counts the bytes of the one array it reads, as the bar does.
+  const exec_options opts{
+      .progress = [&progress](std::uint64_t done, std::uint64_t) { progress.update(done); }};
+  return reduce(
+      a.as<const V>(), accumulator<V>{},
+      [](accumulator<V> x, const accumulator<V>& y) { return x.merge(y); }, opts);
 }
 
 // Elements converted one by one are read in pieces of this many, between updates of the bar.
@@ -147,7 +145,7 @@ accumulator<bool> accumulate_bools(const any_array& a, progress_bar& progress) {
 
 template <class T>
 summary summarize(const any_array& a, progress_bar& progress) {
-  using V = std::conditional_t<std::is_same_v<T, half>, float, T>;
+  using V = std::conditional_t<std::is_same_v<T, float16>, float, T>;
   std::optional<accumulator<V>> acc;
   if constexpr (std::is_same_v<T, bool>) {
     acc = accumulate_bools(a, progress);
@@ -156,13 +154,13 @@ summary summarize(const any_array& a, progress_bar& progress) {
   }
   if (!acc) {
     // Byte-swapped, unaligned or float16 elements: a plain loop that converts each.
-    const bool swap = needs_swap(a.type());
+    const bool swap = !a.type().is_native();
     const auto item = static_cast<std::uint64_t>(a.type().itemsize());
     acc.emplace();
     for (std::size_t first = 0; first < a.size(); first += piece_elements) {
       const std::size_t last = std::min(a.size(), first + piece_elements);
       walk<1>(a.shape(), {&a}, first, last,
-              [&](const std::byte* p) { acc->add(static_cast<V>(load<T>(p, swap))); });
+              [&](const std::byte* p) { acc->add(convert<V>(load<T>(p, swap))); });
       progress.update(last * item);
     }
   }
@@ -172,9 +170,9 @@ summary summarize(const any_array& a, progress_bar& progress) {
   if (!acc->any) return s;
   set(s.min, s.min_text, acc->lo);
   set(s.max, s.max_text, acc->hi);
-  if constexpr (std::is_same_v<T, half>) {  // in float16's own precision, as numpy prints it
-    s.min_text = float16_text(acc->lo);
-    s.max_text = float16_text(acc->hi);
+  if constexpr (std::is_same_v<T, float16>) {  // in float16's own precision, as numpy prints it
+    s.min_text = number_text(float16(acc->lo));
+    s.max_text = number_text(float16(acc->hi));
   }
   if constexpr (std::is_floating_point_v<V>) {
     set(s.sum, s.sum_text, acc->real_sum.value());
@@ -196,8 +194,8 @@ void run(const stats_options& o) {
                        " (" + type.name() + ")");
     }
     progress_bar progress(opened.array.size_bytes());
-    summary result = visit_numeric(type, [&]<class T>(T) {
-      if constexpr (is_complex<T>::value)
+    summary result = visit(type, [&]<class T>(T) {
+      if constexpr (is_complex(numeric_type_of<T>()))
         return summary{};
       else
         return summarize<T>(opened.array, progress);

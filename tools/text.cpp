@@ -29,6 +29,20 @@ std::string number_text(float value) {
   return shortest(value);
 }
 
+std::string number_text(float16 value) {
+  const double x = static_cast<float>(value);
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x < 0 ? "-inf" : "inf";
+  char buffer[32];
+  for (int digits = 1;; ++digits) {
+    const auto end =
+        std::to_chars(buffer, buffer + sizeof buffer, x, std::chars_format::general, digits).ptr;
+    double back = 0;
+    std::from_chars(buffer, end, back);
+    if (float16(back).bits() == value.bits() || digits >= 17) return std::string(buffer, end);
+  }
+}
+
 void append_utf8(std::string& out, char32_t c) {
   if (c < 0x80) {
     out += static_cast<char>(c);
