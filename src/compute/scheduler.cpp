@@ -98,6 +98,7 @@ void run(const plan& p, const exec_options& opts, const schedule& s,
   std::uint64_t reported = 0;
   std::vector<char> finished(static_cast<std::size_t>(s.chunks));
   index_t watermark = 0;  // every chunk below it is finished
+  index_t released = 0;   // every chunk below it has had its pages dropped (under `lock`)
   std::uint64_t done = 0;
   const std::uint64_t total =
       static_cast<std::uint64_t>(p.count) * static_cast<std::uint64_t>(per_element);
@@ -117,10 +118,19 @@ void run(const plan& p, const exec_options& opts, const schedule& s,
       now = done;
       mark = watermark;
     }
-    // One thread at a time drops pages; a thread that finds another doing it leaves its part
-    // to that thread's successors (each release catches up with the latest watermark).
-    if (std::unique_lock guard(release_lock, std::try_to_lock); guard.owns_lock()) {
+    // One thread at a time drops pages, catching up with the latest watermark; a thread that
+    // finds another doing it leaves its part to that one, which looks at the watermark again
+    // after letting go of the lock, so that no finished chunk is left unreleased.
+    for (;;) {
+      std::unique_lock guard(release_lock, std::try_to_lock);
+      if (!guard.owns_lock()) break;
       pages.release_below(mark);
+      guard.unlock();
+      const std::scoped_lock state(lock);
+      released = std::max(released, mark);
+      advanced.notify_all();
+      if (watermark == mark) break;
+      mark = watermark;
     }
     // Reported once the pages are dropped; a thread that fell behind another skips its report.
     if (opts.progress) {
@@ -139,10 +149,12 @@ void run(const plan& p, const exec_options& opts, const schedule& s,
         const index_t c = next.fetch_add(1, std::memory_order_relaxed);
         if (c >= s.chunks) return;
         if (budgeted) {
-          // A thread may run ahead of the oldest unfinished chunk (whose thread the scheduler
+          // A thread may run ahead of the oldest unreleased chunk (whose thread the scheduler
           // may have paused) only by a bounded window, which bounds the pages held.
           std::unique_lock guard(lock);
-          advanced.wait(guard, [&] { return c < watermark + window || failed.load(); });
+          // Measured from the chunks whose pages are dropped, not only finished: a release
+          // waiting for an output's write-back then holds the others back too.
+          advanced.wait(guard, [&] { return c < released + window || failed.load(); });
         }
         pages.before(c);
         const auto [begin, end] = s.bounds(c, p.count);
