@@ -2,7 +2,8 @@
 # Runs the compute benchmarks (bench/bench_compute.cpp) and the same operations with
 # numpy.memmap in one run, and writes the results with their ratios to the "Compute" section
 # of docs/PERFORMANCE.md; then, as root, the out-of-core add in a memory cgroup
-# (bench/out_of_core.py), written to the "Out of core" section.
+# (bench/out_of_core.py), written to the "Out of core" section; then expressions in the page
+# cache (bench/hot_expressions.py) and out of core (bench/out_of_core_expressions.py).
 #
 #   scripts/bench.sh [MIB]      size of each float32 array (default 2048); REPEATS=5 by default
 #   OOC_LIMIT_MIB=256           the cgroup's memory limit (its arrays: 8 times that)
@@ -39,5 +40,20 @@ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/out_of_core.
 case "$status" in
   0) echo "bench: wrote the Out of core section of docs/PERFORMANCE.md" ;;
   3) echo "bench: out-of-core run skipped (see above)" ;;
+  *) exit "$status" ;;
+esac
+
+# Expressions: d = a*b + c with the files in the page cache (maparray.evaluate, numexpr over
+# numpy.memmap, numpy with out=; printed as JSON), then out of core in a memory cgroup as root.
+cmake --build --preset release -j2 --target maparray_cli _maparray
+PYTHONPATH=build/release/python /usr/bin/python3 bench/hot_expressions.py "$work" "$mib" "$repeats"
+status=0
+(cd bench && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH="$PWD/../build/release/python" \
+  /usr/bin/python3 out_of_core_expressions.py "$PWD/../build/release/tools/maparray" "$ooc_dir" \
+  ../docs/PERFORMANCE.md "scripts/bench.sh $mib" "${OOC_LIMIT_MIB:-256}" "$mib" "$repeats") \
+  || status=$?
+case "$status" in
+  0) echo "bench: wrote the Out of core: expressions section of docs/PERFORMANCE.md" ;;
+  3) echo "bench: out-of-core expressions skipped (see above)" ;;
   *) exit "$status" ;;
 esac
