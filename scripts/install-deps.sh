@@ -12,6 +12,8 @@ packages=(
   python3 python3-dev python3-numpy   # the Python module and the numpy interop tests
   python3-pytest python3-hypothesis   # the Python test suite
   python3-dask python3-distributed   # maparray.dask and its tests on a local cluster
+  python3-tqdm                        # progress=True's bar in the Python module, and its test
+  python3-numexpr                     # the expression benchmarks' numexpr runs
   pybind11-dev                        # the Python bindings
   python3-setuptools python3-wheel python3-pip  # pyproject.toml wheel builds, offline
   python3-venv                        # the pip install test's virtual environment
