@@ -3,10 +3,13 @@
 #include <cmath>
 #include <complex>
 #include <cstdint>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "maparray/exec_options.hpp"
+#include "maparray/numeric_type.hpp"
 #include "mapping_object.hpp"
 
 namespace maparray::python {
@@ -33,14 +36,20 @@ mapping storage_of(const py::array& a) {
 }
 
 any_array to_any_array(const py::array& a) {
+  // The library decides what it computes on: a dtype without a numeric_type (records, strings,
+  // objects, long double) is refused here with NumPy's TypeError rather than deep in the engine.
   const py::dtype type = a.dtype();
-  const char kind = type.kind();
-  if (std::string("biufc").find(kind) == std::string::npos ||
-      type.attr("fields").ptr() != Py_None || type.attr("subdtype").ptr() != Py_None) {
+  std::optional<dtype> element;
+  if (type.attr("fields").ptr() == Py_None && type.attr("subdtype").ptr() == Py_None) {
+    try {
+      element = dtype::parse(type.attr("str").cast<std::string>());
+    } catch (const std::invalid_argument&) {  // a descr maparray has no dtype for
+    }
+  }
+  if (!element || !numeric_type_of(*element)) {
     throw py::type_error("maparray computes on bool, integer, float and complex arrays, not " +
                          py::str(py::handle(type)).cast<std::string>());
   }
-  const dtype element = dtype::parse(type.attr("str").cast<std::string>());
   const auto rank = static_cast<std::size_t>(a.ndim());
   std::vector<index_t> shape(rank), strides(rank);
   for (std::size_t k = 0; k < rank; ++k) {
@@ -56,10 +65,11 @@ any_array to_any_array(const py::array& a) {
       const index_t reach = strides[k] * (shape[k] > 0 ? shape[k] - 1 : 0);
       (reach < 0 ? low : high) += reach;
     }
-    const auto size = a.size() == 0 ? 0 : static_cast<std::size_t>(high - low + element.itemsize());
+    const auto size =
+        a.size() == 0 ? 0 : static_cast<std::size_t>(high - low + element->itemsize());
     storage = mapping::borrow({data + low, size}, a.writeable());
   }
-  return any_array(data, element, dims(std::span<const index_t>(shape)),
+  return any_array(data, *element, dims(std::span<const index_t>(shape)),
                    dims(std::span<const index_t>(strides)), storage.lease(), a.writeable());
 }
 

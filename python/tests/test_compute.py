@@ -86,6 +86,11 @@ def test_errors_are_numpys_kinds():
         maparray.power(np.arange(3), -1)
     with pytest.raises(TypeError):
         maparray.add(np.array(["a"]), 1)
+    # Types numpy computes on but maparray has no loops for: refused, not misread.
+    for odd in (np.array([None, 1], dtype=object), np.ones(2, np.longdouble),
+                np.zeros(2, "i4,f4"), np.zeros(2, "M8[s]")):
+        with pytest.raises(TypeError, match="bool, integer, float and complex"):
+            maparray.add(odd, odd)
     with pytest.raises(np.AxisError):
         maparray.sum(np.ones((2, 2)), axis=2)
 
