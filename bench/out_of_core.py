@@ -155,7 +155,7 @@ def main():
 
     runs = {
         "maparray": [add_files, a, b, c, str(BUDGET_MIB)],
-        "numpy": ["/usr/bin/python3", os.path.join(HERE, "numpy_add_files.py"), a, b, c],
+        "numpy": [sys.executable, os.path.join(HERE, "numpy_add_files.py"), a, b, c],
     }
     times = {name: [] for name in runs}
     peaks = {name: [] for name in runs}

@@ -25,7 +25,7 @@ from out_of_core import Cgroups, drop_page_cache, skip, timed
 
 BUDGET_MIB = 64
 HERE = os.path.dirname(os.path.abspath(__file__))
-PYTHON = ["/usr/bin/python3", os.path.join(HERE, "python_expression_files.py")]
+PYTHON = [sys.executable, os.path.join(HERE, "python_expression_files.py")]
 
 
 def run_timed_in_cgroup(cgroups, limit, command):

@@ -14,6 +14,9 @@ trap 'rm -rf "$work"' EXIT
 
 cmake --preset release >/dev/null
 cmake --build --preset release -j2 --target bench_mpi bench_shared
-/usr/bin/python3 bench/mpi_bench.py build/release "$work" "$mib" "$repeats" docs/PERFORMANCE.md \
+# The Python the release build's module was built for (cmake/python.cmake chooses it).
+python="$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' build/release/CMakeCache.txt)"
+[ -n "$python" ] || python=python3
+"$python" bench/mpi_bench.py build/release "$work" "$mib" "$repeats" docs/PERFORMANCE.md \
   "scripts/bench-mpi.sh $mib"
 echo "bench-mpi: wrote the Distributed (MPI) section of docs/PERFORMANCE.md"

@@ -19,21 +19,24 @@ trap 'rm -rf "$work" "$ooc_dir"' EXIT
 
 cmake --preset release >/dev/null
 cmake --build --preset release -j2 --target bench_compute add_files
+# The Python the release build's module was built for (cmake/python.cmake chooses it).
+python="$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' build/release/CMakeCache.txt)"
+[ -n "$python" ] || python=python3
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 MAPARRAY_BENCH_MIB="$mib" MAPARRAY_BENCH_DIR="$work" build/release/bench/bench_compute \
   --benchmark_filter='BM_(Sum|Add|Scattered)' --benchmark_repetitions="$repeats" \
   --benchmark_report_aggregates_only=true \
   --benchmark_out="$work/cpp.json" --benchmark_out_format=json
-# Debian's Python has numpy; OpenBLAS tuning variables of the environment are not meant for it.
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/numpy_compute.py \
+# That Python has numpy; OpenBLAS tuning variables of the environment are not meant for it.
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" bench/numpy_compute.py \
   "$work" "$repeats" > "$work/numpy.json"
-/usr/bin/python3 bench/compute_report.py "$work/cpp.json" "$work/numpy.json" \
+"$python" bench/compute_report.py "$work/cpp.json" "$work/numpy.json" \
   docs/PERFORMANCE.md "scripts/bench.sh $mib" "$mib" "$load"
 echo "bench: wrote the Compute section of docs/PERFORMANCE.md"
 
 # The out-of-core run needs root and a memory cgroup.
 status=0
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/out_of_core.py \
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$python" bench/out_of_core.py \
   build/release/bench/add_files "$ooc_dir" docs/PERFORMANCE.md \
   "OOC_LIMIT_MIB=${OOC_LIMIT_MIB:-256} scripts/bench.sh $mib" "${OOC_LIMIT_MIB:-256}" "$repeats" \
   || status=$?
@@ -46,10 +49,10 @@ esac
 # Expressions: d = a*b + c with the files in the page cache (maparray.evaluate, numexpr over
 # numpy.memmap, numpy with out=; printed as JSON), then out of core in a memory cgroup as root.
 cmake --build --preset release -j2 --target maparray_cli _maparray
-PYTHONPATH=build/release/python /usr/bin/python3 bench/hot_expressions.py "$work" "$mib" "$repeats"
+PYTHONPATH=build/release/python "$python" bench/hot_expressions.py "$work" "$mib" "$repeats"
 status=0
 (cd bench && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH="$PWD/../build/release/python" \
-  /usr/bin/python3 out_of_core_expressions.py "$PWD/../build/release/tools/maparray" "$ooc_dir" \
+  "$python" out_of_core_expressions.py "$PWD/../build/release/tools/maparray" "$ooc_dir" \
   ../docs/PERFORMANCE.md "scripts/bench.sh $mib" "${OOC_LIMIT_MIB:-256}" "$mib" "$repeats") \
   || status=$?
 case "$status" in

@@ -248,7 +248,7 @@ const std::vector<dtype_field>& dtype::fields() const noexcept {
   return fields_ ? *fields_ : none;
 }
 
-dtype dtype::with_order(byte_order order) const {
+dtype dtype::with_order(byte_order order) const noexcept {
   if (order_ == byte_order::not_applicable || order == byte_order::not_applicable) return *this;
   dtype t = *this;
   t.order_ = order;

@@ -2,6 +2,8 @@
 //
 // Tools that handle any file (the command-line tool, the Python module) work with any_array;
 // programs that know their element type convert it with as<T>(), which checks the dtype.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <cstddef>
@@ -22,7 +24,7 @@ class any_array {
  public:
   any_array() = default;
   // A view of `data` with element type `type`, `shape` and `byte_strides`, kept alive by `keep`.
-  // The caller guarantees every element lies inside the leased storage. Never throws.
+  // The caller guarantees every element lies inside the leased storage.
   any_array(std::byte* data, dtype type, const dims& shape, const dims& byte_strides,
             view_lease keep, bool writable) noexcept
       : data_(data),
@@ -32,7 +34,7 @@ class any_array {
         keep_(std::move(keep)),
         writable_(writable) {}
 
-  // The same elements as a typed array (read-only if T is const). Never throws except
+  // The same elements as a typed array (read-only if T is const). Throws only
   // std::bad_alloc.
   template <numeric_element T>
   any_array(const array<T>& a)  // NOLINT(google-explicit-constructor): a view converts freely
@@ -45,31 +47,31 @@ class any_array {
     for (auto& s : strides_) s *= static_cast<index_t>(sizeof(T));
   }
 
-  // The first element. Never throws.
+  // The first element.
   std::byte* data() const noexcept { return data_; }
-  // The element type. Never throws.
+  // The element type.
   const dtype& type() const noexcept { return type_; }
-  // The number of dimensions. Never throws.
+  // The number of dimensions.
   std::size_t ndim() const noexcept { return shape_.size(); }
-  // The length of each dimension. Never throws.
+  // The length of each dimension.
   std::span<const index_t> shape() const noexcept { return shape_.span(); }
   // Strides in bytes, as NumPy gives them.
   std::span<const index_t> byte_strides() const noexcept { return strides_.span(); }
-  // The number of elements (1 for a zero-dimensional array). Never throws.
+  // The number of elements (1 for a zero-dimensional array).
   std::size_t size() const noexcept;
-  // The byte size of the elements, ignoring gaps between them. Never throws.
+  // The byte size of the elements, ignoring gaps between them.
   std::size_t size_bytes() const noexcept {
     return size() * static_cast<std::size_t>(type_.itemsize());
   }
-  // Whether the elements may be written (as<T>() with a non-const T). Never throws.
+  // Whether the elements may be written (as<T>() with a non-const T).
   bool writable() const noexcept { return writable_; }
-  // Whether the elements are contiguous in C order. Never throws.
+  // Whether the elements are contiguous in C order.
   bool is_c_contiguous() const noexcept { return is_contiguous_in(order::c); }
-  // Whether the elements are contiguous in Fortran order. Never throws.
+  // Whether the elements are contiguous in Fortran order.
   bool is_f_contiguous() const noexcept { return is_contiguous_in(order::fortran); }
-  // The mapping behind this array. Never throws.
+  // The mapping behind this array.
   mapping storage() const noexcept { return mapping(keep_.region()); }
-  // The lease that keeps the storage mapped. Never throws.
+  // The lease that keeps the storage mapped.
   const view_lease& lease() const noexcept { return keep_; }
 
   // The same elements as array<T>. Throws std::invalid_argument if dtype_of<T>() is not type()

@@ -7,6 +7,8 @@
 //
 // Element access: a(i, j, ...) is unchecked; a.at(i, j, ...) throws std::out_of_range.
 // Strides are in elements and may be negative or zero only for views made with slice().
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <atomic>
@@ -44,7 +46,7 @@ struct byte_extent {
 byte_extent covered_bytes(std::span<const index_t> shape, std::span<const index_t> strides,
                           index_t itemsize) noexcept;
 
-// Whether `strides` are the contiguous strides of `shape` in `layout`. Never throws.
+// Whether `strides` are the contiguous strides of `shape` in `layout`.
 bool is_contiguous(std::span<const index_t> shape, std::span<const index_t> strides,
                    order layout) noexcept;
 
@@ -77,54 +79,54 @@ class array {
   using reference = T&;                    // reference to an element
   class iterator;
 
-  // An empty one-dimensional array with no storage. Never throws.
+  // An empty one-dimensional array with no storage.
   array() noexcept : shape_{0}, strides_{1} {}
 
   // A view of `data` laid out by `shape` and element `strides`, kept alive by `keep`. The caller
-  // guarantees that every element lies inside the leased storage. Never throws.
+  // guarantees that every element lies inside the leased storage.
   array(T* data, const dims& shape, const dims& strides, view_lease keep) noexcept
       : data_(data), shape_(shape), strides_(strides), keep_(std::move(keep)) {}
 
-  // A read-only view of a writable array. Never throws.
+  // A read-only view of a writable array.
   template <class U>
   requires std::is_same_v<T, const U> array(const array<U>& other)
   noexcept  // NOLINT(google-explicit-constructor)
       : array(other.data(), other.shape_dims(), other.stride_dims(), other.lease()) {}
 
-  // The element at index (0, 0, ...); null for an empty array without storage. Never throws.
+  // The element at index (0, 0, ...); null for an empty array without storage.
   T* data() const noexcept { return data_; }
-  // The number of dimensions. Never throws.
+  // The number of dimensions.
   size_type ndim() const noexcept { return shape_.size(); }
-  // The number of elements (1 for a zero-dimensional array). Never throws.
+  // The number of elements (1 for a zero-dimensional array).
   size_type size() const noexcept { return static_cast<size_type>(element_count_unchecked()); }
-  // Whether the array has no elements. Never throws.
+  // Whether the array has no elements.
   bool empty() const noexcept { return size() == 0; }
-  // The length of each dimension. Never throws.
+  // The length of each dimension.
   std::span<const index_t> shape() const noexcept { return shape_.span(); }
   // The length of one axis. Throws std::out_of_range for an axis >= ndim().
   index_t extent(size_type axis) const { return shape_[checked_axis(axis)]; }
-  // Element strides, one per axis. Never throws.
+  // Element strides, one per axis.
   std::span<const index_t> strides() const noexcept { return strides_.span(); }
-  // The shape as a dims value. Never throws.
+  // The shape as a dims value.
   const dims& shape_dims() const noexcept { return shape_; }
-  // The element strides as a dims value. Never throws.
+  // The element strides as a dims value.
   const dims& stride_dims() const noexcept { return strides_; }
-  // The byte size of the elements, ignoring gaps between them. Never throws.
+  // The byte size of the elements, ignoring gaps between them.
   size_type size_bytes() const noexcept { return size() * sizeof(T); }
 
-  // Whether the elements are contiguous in C order (last index fastest). Never throws.
+  // Whether the elements are contiguous in C order (last index fastest).
   bool is_c_contiguous() const noexcept {
     return detail::is_contiguous(shape(), strides(), order::c);
   }
-  // Whether the elements are contiguous in Fortran order (first index fastest). Never throws.
+  // Whether the elements are contiguous in Fortran order (first index fastest).
   bool is_f_contiguous() const noexcept {
     return detail::is_contiguous(shape(), strides(), order::fortran);
   }
-  // Whether the elements are contiguous in either order. Never throws.
+  // Whether the elements are contiguous in either order.
   bool is_contiguous() const noexcept { return is_c_contiguous() || is_f_contiguous(); }
 
   // Unchecked element access: one index per dimension; an index outside the array is undefined
-  // behaviour (use at()). Never throws.
+  // behaviour (use at()).
   template <std::integral... I>
   T& operator()(I... index) const noexcept {
     const index_t idx[] = {0, static_cast<index_t>(index)...};
@@ -153,9 +155,8 @@ class array {
   }
 
   // Iterates over the elements in C order (last index fastest), whatever the memory layout.
-  // Never throws.
   iterator begin() const noexcept { return iterator(this, 0); }
-  // The iterator past the last element. Never throws.
+  // The iterator past the last element.
   iterator end() const noexcept { return iterator(this, static_cast<index_t>(size())); }
 
   // The sub-array of rows [first, last) along axis 0; shares storage. Throws std::out_of_range.
@@ -204,9 +205,9 @@ class array {
     m.flush(static_cast<std::size_t>(base - m.data()), static_cast<std::size_t>(extent.size), how);
   }
 
-  // The mapping behind this array. Never throws.
+  // The mapping behind this array.
   mapping storage() const noexcept { return mapping(keep_.region()); }
-  // The lease that keeps the storage mapped. Never throws.
+  // The lease that keeps the storage mapped.
   const view_lease& lease() const noexcept { return keep_; }
 
   // A std::atomic_ref to one element, for lock-free updates shared between threads and, over

@@ -10,6 +10,8 @@
 // computes it with NumPy's semantics, exactly as the same expression in text would be, through
 // the compute engine. C++ numbers are weak, as Python numbers are: 2.0f * c keeps a float32 c
 // float32, and so does 2.0 * c. The arrays must stay alive until evaluate() returns.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <memory>
@@ -30,20 +32,20 @@ namespace maparray {
 // An expression over arrays and numbers, not yet computed. Cheap to copy.
 class array_expression {
  public:
-  // An array as an expression. Never throws except std::bad_alloc.
+  // An array as an expression. Throws only std::bad_alloc.
   explicit array_expression(const any_array& a);
-  // A number as an expression (weak for C++ numbers). Never throws except std::bad_alloc.
+  // A number as an expression (weak for C++ numbers). Throws only std::bad_alloc.
   explicit array_expression(const scalar& s);
 
   // f applied to the arguments. Throws std::invalid_argument for the wrong number of arguments.
   static array_expression call(ufunc f, const std::vector<array_expression>& args);
-  // A reduction of e, over everything or along an axis. Never throws except std::bad_alloc.
+  // A reduction of e, over everything or along an axis. Throws only std::bad_alloc.
   static array_expression reduce(reduction r, const array_expression& e,
                                  std::optional<int> axis = {});
 
-  // The expression as maparray::evaluate() takes it. Never throws.
+  // The expression as maparray::evaluate() takes it.
   const expression& parsed() const noexcept { return expression_; }
-  // Its operands, by the names the expression uses. Never throws.
+  // Its operands, by the names the expression uses.
   const operand_map& operands() const noexcept { return operands_; }
 
  private:
@@ -160,7 +162,7 @@ requires(detail::expression_part<C>&& detail::expression_part<X>&& detail::expre
 // @}
 
 // A reduction of an expression, computed in the same pass: reduce(reduction::sum, a * b) is a
-// dot product. Never throws except std::bad_alloc.
+// dot product. Throws only std::bad_alloc.
 inline array_expression reduce(reduction r, const array_expression& e,
                                std::optional<int> axis = {}) {
   return array_expression::reduce(r, e, axis);

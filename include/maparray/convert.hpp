@@ -4,7 +4,8 @@
 // true); complex to real keeps the real part; float64 to float16 rounds once. Where NumPy
 // leaves the result undefined (it is whatever the processor gives), convert() defines it:
 // a floating-point value out of an integer type's range saturates to the type's bounds and NaN
-// becomes 0, so that no conversion is undefined behaviour in C++. Never throws.
+// becomes 0, so that no conversion is undefined behaviour in C++. convert() is noexcept:
+// it never throws.
 #pragma once
 
 #include <cmath>
@@ -25,7 +26,7 @@ template <class T>
 inline constexpr bool is_complex_v = is_complex_number<std::remove_cv_t<T>>::value;
 }  // namespace detail
 
-// `value` as a To, with NumPy's astype semantics (see the file comment). Never throws.
+// `value` as a To, with NumPy's astype semantics (see the file comment).
 template <class To, class From>
 constexpr To convert(From value) noexcept {
   if constexpr (std::is_same_v<To, From>) {

@@ -5,6 +5,8 @@
 // NumPy's descr ("<f4", "|u1", ">i8", "|S10"); parse() reads it back, and also NumPy's names
 // ("float32", "int64", "bool"). from_typecode() reads the one-letter typecodes of the Numeric
 // era ("l", "f", "d"...). dtype_of<T>() gives the dtype of a C++ type.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <bit>
@@ -86,11 +88,11 @@ class dtype {
   // D (complex128). Throws std::invalid_argument for other characters.
   static dtype from_typecode(char code);
 
-  // The kind of element. Never throws.
+  // The kind of element.
   dtype_kind kind() const noexcept { return kind_; }
-  // The byte order. Never throws.
+  // The byte order.
   byte_order order() const noexcept { return order_; }
-  // The size of one element in bytes. Never throws.
+  // The size of one element in bytes.
   index_t itemsize() const noexcept { return itemsize_; }
   // True for bool, integers, floats and complex numbers.
   bool is_numeric() const noexcept;
@@ -100,12 +102,12 @@ class dtype {
   const std::vector<dtype_field>& fields() const noexcept;
 
   // The same type in another byte order (only meaningful for multi-byte numeric types; others
-  // are returned unchanged). Never throws.
-  dtype with_order(byte_order order) const;
+  // are returned unchanged).
+  dtype with_order(byte_order order) const noexcept;
 
   // NumPy's descr string for a non-record type ("<f4"); for a record, NumPy's dtype.descr list
   // as Python prints it ("[('x', '<f4'), ('', '|V4'), ('y', '<i8', (2,))]"), with padding
-  // fields for gaps, (title, name) pairs and subarray shapes. Never throws except
+  // fields for gaps, (title, name) pairs and subarray shapes. Throws only
   // std::bad_alloc.
   std::string str() const;
   // For a record: str(), and *in_order (if given) set to false when fields overlap or are out
@@ -115,7 +117,7 @@ class dtype {
   // NumPy's name: "float32", "int64", "bool", "complex64", "bytes40", "str96", "void64".
   std::string name() const;
 
-  // Same kind, byte order, size and fields. Never throws.
+  // Same kind, byte order, size and fields.
   friend bool operator==(const dtype& a, const dtype& b) noexcept;
 
  private:
@@ -146,7 +148,7 @@ concept numeric_element = std::is_arithmetic_v<std::remove_cv_t<T>> ||
     (detail::is_std_complex<std::remove_cv_t<T>>::value&&
          std::is_floating_point_v<typename std::remove_cv_t<T>::value_type>);
 
-// The dtype of a C++ element type, in native byte order. Never throws.
+// The dtype of a C++ element type, in native byte order. Throws only std::bad_alloc.
 template <numeric_element T>
 dtype dtype_of() {
   using U = std::remove_cv_t<T>;

@@ -6,6 +6,8 @@
 // was made from (or any copy of it) must outlive it. An array made from an Eigen object holds a
 // lease that keeps an `owner` alive if one is given, and otherwise relies on the caller to keep
 // the Eigen object alive and unmoved.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <Eigen/Core>
@@ -93,7 +95,7 @@ namespace detail {
 
 // The array over an Eigen object's elements: one-dimensional for a compile-time vector, else
 // (rows, columns); element (i, j) of an Eigen object is at data + i * rowStride() + j *
-// colStride(). Never throws except std::bad_alloc.
+// colStride(). Throws only std::bad_alloc.
 template <class E, class Derived>
 array<E> array_over_eigen(E* data, const Eigen::DenseBase<Derived>& m, bool writable,
                           std::shared_ptr<void> owner) {
@@ -121,7 +123,7 @@ array<E> array_over_eigen(E* data, const Eigen::DenseBase<Derived>& m, bool writ
 // vector at compile time, otherwise two-dimensional (rows, columns), with Eigen's strides.
 // Objects Eigen does not let you write (a Map of a const matrix) give array<const Scalar>.
 // `owner`, if given, is kept alive as long as the array or any view of it; otherwise the caller
-// keeps the Eigen object alive and unmoved. Never throws except std::bad_alloc.
+// keeps the Eigen object alive and unmoved. Throws only std::bad_alloc.
 template <class Derived>
 requires((Derived::Flags & Eigen::DirectAccessBit) !=
          0) auto array_from_eigen(Eigen::DenseBase<Derived>& m,
@@ -132,7 +134,7 @@ requires((Derived::Flags & Eigen::DirectAccessBit) !=
   return detail::array_over_eigen<element>(m.derived().data(), m, writable, std::move(owner));
 }
 
-// As above for a const Eigen object: the array is read-only. Never throws except std::bad_alloc.
+// As above for a const Eigen object: the array is read-only. Throws only std::bad_alloc.
 template <class Derived>
 requires((Derived::Flags & Eigen::DirectAccessBit) != 0)
     array<const typename Derived::Scalar> array_from_eigen(const Eigen::DenseBase<Derived>& m,

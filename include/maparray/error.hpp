@@ -10,6 +10,8 @@
 //   - std::overflow_error     a number too large for the type it must take;
 //   - maparray::expression_error  expression text that does not parse (a std::invalid_argument);
 //   - std::invalid_argument / std::out_of_range  the caller asked for something impossible.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <cstddef>
@@ -34,10 +36,10 @@ class busy_error : public std::logic_error {
 // expected there.
 class expression_error : public std::invalid_argument {
  public:
-  // An error at `position` of the text. Never throws except std::bad_alloc.
+  // An error at `position` of the text. Throws only std::bad_alloc.
   expression_error(const std::string& message, std::size_t position)
       : std::invalid_argument(message), position_(position) {}
-  // Where in the text the problem is. Never throws.
+  // Where in the text the problem is.
   std::size_t position() const noexcept { return position_; }
 
  private:

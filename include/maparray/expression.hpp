@@ -18,6 +18,8 @@
 //   - calls of the operations of ufunc.hpp by NumPy's names (sqrt(x), where(c, x, y),
 //     arctan2(y, x); also abs, true_divide), and at the outermost level only, one reduction:
 //     sum, prod, min, max, mean, any or all of an expression, with an optional axis=k.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <memory>
@@ -43,12 +45,12 @@ class expression {
   // and what was expected; expressions nested deeper than 200 levels are refused the same way.
   static expression parse(std::string_view text);
 
-  // The text parsed. Never throws.
+  // The text parsed.
   const std::string& text() const noexcept;
-  // The names the expression uses, sorted, each once. Never throws except std::bad_alloc.
+  // The names the expression uses, sorted, each once. Throws only std::bad_alloc.
   std::vector<std::string> names() const;
 
-  // The tree, for the library's evaluator. Never throws.
+  // The tree, for the library's evaluator.
   const detail::expression_tree& tree() const noexcept { return *tree_; }
 
  private:

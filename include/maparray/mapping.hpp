@@ -12,6 +12,8 @@
 //
 // Thread safety: distinct handles may be used from different threads; leases may be taken and
 // dropped from any thread. close() may race with taking a lease: exactly one of them wins.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <atomic>
@@ -92,7 +94,7 @@ struct region {
 }  // namespace detail
 
 // A counted reference that keeps a region mapped; held by every array. Copying takes another
-// lease. Never throws, except acquire().
+// lease. Only acquire() throws.
 class view_lease {
  public:
   view_lease() = default;
@@ -100,9 +102,9 @@ class view_lease {
     // The other lease keeps the count above zero, so the region cannot be closed meanwhile.
     if (region_) region_->views.fetch_add(1, std::memory_order_relaxed);
   }
-  // Moves the lease; `other` holds none afterwards. Never throws.
+  // Moves the lease; `other` holds none afterwards.
   view_lease(view_lease&& other) noexcept = default;
-  // Releases this lease and takes over `other`'s. Never throws.
+  // Releases this lease and takes over `other`'s.
   view_lease& operator=(view_lease other) noexcept {
     std::swap(region_, other.region_);
     return *this;
@@ -114,7 +116,7 @@ class view_lease {
   // Takes a lease on an open region. Throws std::logic_error if it was closed.
   static view_lease acquire(std::shared_ptr<detail::region> region);
 
-  // The region leased, null for an empty lease. Never throws.
+  // The region leased, null for an empty lease.
   const std::shared_ptr<detail::region>& region() const noexcept { return region_; }
 
  private:
@@ -158,36 +160,36 @@ class mapping {
   static mapping anonymous(std::size_t length);
 
   // Wraps memory the caller owns; nothing is mapped or unmapped. `owner` (may be null) is kept
-  // alive as long as the region. Flushing does nothing. Never throws except std::bad_alloc.
+  // alive as long as the region. Flushing does nothing. Throws only std::bad_alloc.
   static mapping borrow(std::span<std::byte> bytes, bool writable,
                         std::shared_ptr<void> owner = nullptr);
 
   // An empty handle: is_open() is false.
   mapping() = default;
-  // A handle to an existing region (used by arrays' storage()). Never throws.
+  // A handle to an existing region (used by arrays' storage()).
   explicit mapping(std::shared_ptr<detail::region> region) noexcept : region_(std::move(region)) {}
 
-  // The first requested byte (nullptr when closed or empty). Never throws.
+  // The first requested byte (nullptr when closed or empty).
   std::byte* data() const noexcept;
-  // The requested length in bytes. Never throws.
+  // The requested length in bytes.
   std::size_t size() const noexcept;
-  // The bytes actually mapped, from the page boundary at or below data(). Never throws.
+  // The bytes actually mapped, from the page boundary at or below data().
   std::size_t mapped_length() const noexcept;
-  // The file offset of data(). Never throws.
+  // The file offset of data().
   std::int64_t offset() const noexcept;
-  // How the region is mapped. Never throws.
+  // How the region is mapped.
   maparray::mode mode() const noexcept;
-  // Whether the memory may be written. Never throws.
+  // Whether the memory may be written.
   bool writable() const noexcept { return mode() != maparray::mode::read; }
-  // The file path or shared-memory name, empty for anonymous memory. Never throws.
+  // The file path or shared-memory name, empty for anonymous memory.
   const std::filesystem::path& path() const noexcept;
-  // The descriptor of the backing file, or -1. Never throws.
+  // The descriptor of the backing file, or -1.
   int fd() const noexcept;
-  // False for an empty handle and after close(). Never throws.
+  // False for an empty handle and after close().
   bool is_open() const noexcept;
-  // The number of live leases (arrays) on the region. Never throws.
+  // The number of live leases (arrays) on the region.
   std::int64_t views() const noexcept;
-  // What the memory is. Never throws.
+  // What the memory is.
   memory_source source() const noexcept;
 
   // Writes modified pages of [offset, offset + size) (relative to data()) back to the file with
@@ -223,7 +225,7 @@ class mapping {
   // Takes a lease for a new view. Throws std::logic_error if closed or empty.
   view_lease lease() const;
 
-  // The region behind this handle, null for an empty handle. Never throws.
+  // The region behind this handle, null for an empty handle.
   const std::shared_ptr<detail::region>& region() const noexcept { return region_; }
 
  private:

@@ -8,6 +8,8 @@
 //
 // An mdspan does not keep anything alive: the array it was made from (or any copy of it) must
 // outlive it.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <version>
@@ -47,9 +49,9 @@ struct atomic_accessor {
   using reference = std::atomic_ref<T>;   // what m[i, j] gives: an atomic reference
   using data_handle_type = T*;            // how the elements are pointed to
 
-  // The atomic reference to element `i` after `p`. Never throws.
+  // The atomic reference to element `i` after `p`.
   reference access(data_handle_type p, std::size_t i) const noexcept { return reference(p[i]); }
-  // The handle `i` elements after `p`. Never throws.
+  // The handle `i` elements after `p`.
   data_handle_type offset(data_handle_type p, std::size_t i) const noexcept { return p + i; }
 };
 

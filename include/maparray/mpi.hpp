@@ -41,6 +41,8 @@
 //     way before sync() on every rank are seen either way after it.
 //   - flush() (collective) is sync() plus writing every rank's dirty pages back to the file:
 //     any process on any node that maps or reads the file after it sees every rank's writes.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <mpi.h>
@@ -70,10 +72,10 @@ namespace maparray::mpi {
 // MPI error class (MPI_ERR_WIN, ...).
 class mpi_error : public std::runtime_error {
  public:
-  // Never throws except std::bad_alloc.
+  // Throws only std::bad_alloc.
   mpi_error(const std::string& what, int error_class)
       : std::runtime_error(what), error_class_(error_class) {}
-  // The MPI error class. Never throws.
+  // The MPI error class.
   int error_class() const noexcept { return error_class_; }
 
  private:
@@ -111,7 +113,7 @@ void collective(MPI_Comm comm, Fn&& fn) {
 // Arrays calls this the distribution, DASH the pattern.
 class row_blocks {
  public:
-  // No rows on one rank. Never throws except std::bad_alloc.
+  // No rows on one rank. Throws only std::bad_alloc.
   row_blocks() : ends_{0} {}
 
   // `rows` split over `ranks` as evenly as possible: the first rows % ranks ranks get one row
@@ -132,9 +134,9 @@ class row_blocks {
   // list or a negative count, std::overflow_error.
   static row_blocks from_counts(std::span<const index_t> counts);
 
-  // The number of ranks. Never throws.
+  // The number of ranks.
   int ranks() const noexcept { return static_cast<int>(ends_.size()); }
-  // The number of rows in all. Never throws.
+  // The number of rows in all.
   index_t rows() const noexcept { return ends_.back(); }
   // The first row of `rank`'s block. Throws std::out_of_range for a rank outside [0, ranks()).
   index_t first(int rank) const;
@@ -145,10 +147,10 @@ class row_blocks {
   // The rank whose block holds `row` (Global Arrays' locate, DASH's unit_at). Throws
   // std::out_of_range for a row outside [0, rows()).
   int owner(index_t row) const;
-  // The row counts, one per rank. Never throws except std::bad_alloc.
+  // The row counts, one per rank. Throws only std::bad_alloc.
   std::vector<index_t> counts() const;
 
-  // Same boundaries. Never throws.
+  // Same boundaries.
   friend bool operator==(const row_blocks& a, const row_blocks& b) noexcept {
     return a.ends_ == b.ends_;
   }
@@ -223,11 +225,11 @@ class any_global_array {
  public:
   // An empty handle: is_open() is false and everything but is_open() throws std::logic_error.
   any_global_array() = default;
-  // Used by the opening functions. Never throws.
+  // Used by the opening functions.
   explicit any_global_array(std::shared_ptr<detail::global_state> state) noexcept
       : state_(std::move(state)) {}
 
-  // Whether the handle refers to an array whose window is not closed. Never throws.
+  // Whether the handle refers to an array whose window is not closed.
   bool is_open() const noexcept;
 
   // @name Queries (local, never collective)
@@ -338,8 +340,8 @@ class global_array {
   using element_type = T;                  // T, const for a read-only array
   using value_type = std::remove_cv_t<T>;  // T without const
 
-  // An empty handle. Never throws.
-  global_array() = default;
+  // An empty handle.
+  global_array() noexcept = default;
   // The typed face of `any`. Throws as any_global_array::as<T>().
   explicit global_array(any_global_array any) : any_(std::move(any)) {
     if (any_.type() != dtype_of<value_type>()) {
@@ -351,7 +353,7 @@ class global_array {
     }
   }
 
-  // The untyped handle sharing this array's state. Never throws.
+  // The untyped handle sharing this array's state.
   const any_global_array& any() const noexcept { return any_; }
   // @name Queries, indices and collective calls
   // @{

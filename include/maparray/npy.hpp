@@ -4,6 +4,8 @@
 // A .npy file is a magic string, a version (1.0, 2.0 or 3.0), a header length, a header that is
 // a Python literal dict {'descr': ..., 'fortran_order': ..., 'shape': (...)}, padding, and then
 // the array's bytes. See docs/npy.md for what is accepted and what is rejected and why.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <chrono>
@@ -91,7 +93,7 @@ std::vector<std::byte> format_header(const dtype& type, std::span<const index_t>
                                      bool fortran_order);
 
 // Whether numpy marks an array of `shape` in Fortran order as fortran_order: only when that
-// layout is not also C order. Never throws.
+// layout is not also C order.
 bool fortran_order_differs(std::span<const index_t> shape) noexcept;
 
 // Reads the header of the file at `path`. Throws std::system_error, format_error naming the
@@ -246,15 +248,16 @@ class npy_appender {
                const std::function<index_t(const npy::header&)>& rows_of);
   npy_appender(const npy_appender&) = delete;
   npy_appender& operator=(const npy_appender&) = delete;
-  // Without commit(), truncates the file back to its old length. Never throws.
+  // Without commit(), truncates the file back to its old length. Never throws (destructors are
+  // noexcept).
   ~npy_appender();
 
-  // The file's header as it was before the append. Never throws.
+  // The file's header as it was before the append.
   const npy::header& header() const noexcept { return head_; }
   // The bytes of one row (the product of the other dimensions times the item size). Never
   // throws.
   index_t row_bytes() const noexcept { return row_bytes_; }
-  // The bytes still to be written before commit(). Never throws.
+  // The bytes still to be written before commit().
   std::int64_t remaining() const noexcept { return end_ - next_; }
 
   // Writes the next `bytes` of the new rows, in the file's memory order. Throws

@@ -3,6 +3,8 @@
 // of the whole archive; numpy itself reads every member into memory. Compressed members
 // (numpy.savez_compressed) cannot be mapped: their directory entries are listed, and a program
 // that wants their data inflates them itself.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <cstddef>
@@ -27,7 +29,7 @@ struct npz_member {
   zip::entry entry;
   // Whether the file name ends in ".npy" (numpy.load returns other members as bytes).
   bool is_npy() const noexcept { return entry.name.ends_with(".npy"); }
-  // Whether the bytes can be used in place: stored, not encrypted. Never throws.
+  // Whether the bytes can be used in place: stored, not encrypted.
   bool mappable() const noexcept { return entry.method == zip::stored && !entry.encrypted(); }
 };
 
@@ -51,7 +53,7 @@ class npz_archive {
   // As above for a file already open, taking ownership of it. Throws as above.
   static npz_archive open(file f, const npz_options& opts = {});
 
-  // The members in the archive's order. Never throws.
+  // The members in the archive's order.
   const std::vector<npz_member>& members() const noexcept { return members_; }
   // The member whose key or file name is `name` ("x" or "x.npy"). Throws std::out_of_range
   // naming the archive and the keys it has.
@@ -67,7 +69,7 @@ class npz_archive {
   // member.
   std::span<const std::byte> bytes(const npz_member& m) const;
 
-  // The mapping of the whole archive. Never throws.
+  // The mapping of the whole archive.
   const mapping& storage() const noexcept { return storage_; }
 
  private:

@@ -7,6 +7,8 @@
 // compute engine, the tool, the Python module) reach typed code:
 //
 //   ma::visit(array.type(), [&](auto zero) { use(array.as<const decltype(zero)>()); });
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <array>
@@ -103,23 +105,23 @@ template <class T>
 concept computable = detail::try_numeric_type_of<T>()
 .has_value();
 
-// The numeric type of a C++ type. Never throws.
+// The numeric type of a C++ type.
 template <computable T>
 constexpr numeric_type numeric_type_of() noexcept {
   return *detail::try_numeric_type_of<T>();
 }
 
 // The numeric type of a dtype's kind and size (the byte order is ignored: see is_native()), or
-// nothing for strings, records, raw bytes and 128-bit floats. Never throws.
+// nothing for strings, records, raw bytes and 128-bit floats.
 std::optional<numeric_type> numeric_type_of(const dtype& type) noexcept;
 
-// The dtype of a numeric type, in native byte order. Never throws except std::bad_alloc.
+// The dtype of a numeric type, in native byte order. Throws only std::bad_alloc.
 dtype to_dtype(numeric_type type);
 
-// NumPy's name: "bool", "int8", ..., "float16", "complex128". Never throws.
+// NumPy's name: "bool", "int8", ..., "float16", "complex128".
 std::string_view name(numeric_type type) noexcept;
 
-// The size of one element in bytes. Never throws.
+// The size of one element in bytes.
 constexpr std::size_t size_of(numeric_type type) noexcept {
   constexpr std::array<std::uint8_t, numeric_type_count> sizes{1, 1, 1, 2, 2, 4, 4,
                                                                8, 8, 2, 4, 8, 8, 16};

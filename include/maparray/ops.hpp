@@ -15,6 +15,8 @@
 // follow Python's signs; NaN propagates through minimum and maximum but not fmin and fmax;
 // float16 computes in float and rounds, as NumPy does. Only power of a signed integer to a
 // negative integer throws (std::invalid_argument, NumPy's ValueError); nothing else throws.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <array>
@@ -37,7 +39,7 @@ template <class T>
 inline constexpr bool is_wrapping_integer_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
 // f(x, y) in unsigned arithmetic, so that integer overflow wraps around instead of being
-// undefined. Never throws.
+// undefined.
 template <class T, class F>
 constexpr T wrapping(T x, T y, F f) noexcept {
   using U = std::make_unsigned_t<decltype(+x)>;

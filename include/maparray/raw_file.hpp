@@ -87,7 +87,7 @@ array<T> typed(const raw_view& v) {
 }  // namespace detail
 
 // Maps the file at `path` as an array of T: the whole file flattened by default, or `shape`
-// with at most one -1 inferred from the file size, or `count` elements from a byte `offset`.
+// with at most one -1 inferred from the file size, or opts.count elements from byte opts.offset.
 // array<const T> maps read-only; array<T> maps read_write (shared) unless opts.mode says
 // copy_on_write. An empty file gives an empty array.
 // Throws std::system_error (cannot open or map; what() names the call and the path),

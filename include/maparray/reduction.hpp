@@ -14,6 +14,8 @@
 // the same on every run.
 //
 // Reductions of whole expressions in one pass (sum(a * b)) are in expression.hpp.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <cstdint>
@@ -30,17 +32,17 @@ namespace maparray {
 // The reductions, named as NumPy's functions.
 enum class reduction : std::uint8_t { sum, prod, min, max, mean, any, all };
 
-// NumPy's name of a reduction ("sum"). Never throws.
+// NumPy's name of a reduction ("sum").
 std::string_view name(reduction r) noexcept;
 // The reduction of a name ("sum", "prod", "min", "max", "mean", "any", "all"; also "amin",
-// "amax", "product"), or nothing. Never throws.
+// "amax", "product"), or nothing.
 std::optional<reduction> reduction_from_name(std::string_view text) noexcept;
 
 // The type of a reduction's result for input elements of `input`, or of `requested` if given.
 // Throws std::invalid_argument for a reduction NumPy refuses on that type (none today).
 numeric_type reduction_result(reduction r, numeric_type input,
                               std::optional<numeric_type> requested = {});
-// The type a reduction accumulates in: its result type, but float32 for float16. Never throws.
+// The type a reduction accumulates in: its result type, but float32 for float16.
 numeric_type reduction_accumulator(reduction r, numeric_type input,
                                    std::optional<numeric_type> requested = {}) noexcept;
 

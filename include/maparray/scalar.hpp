@@ -4,6 +4,8 @@
 // int or float, a literal in an expression, a number on the command line) is weak: it takes
 // the type of the arrays it meets. scalar::of<T>() makes a strong one, which counts as a
 // zero-dimensional array of T (NumPy's numpy.float32(3)).
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <complex>
@@ -23,10 +25,10 @@ namespace maparray {
 // A number, weak or strong, as an operand (see the file comment).
 class scalar {
  public:
-  // Weak 0. Never throws.
+  // Weak 0.
   scalar() noexcept : scalar(std::int64_t{0}) {}
   // A weak bool, integer, float or complex number: what an untyped literal of that kind is.
-  // (A weak bool counts as a strong bool, as in NumPy.) Never throws.
+  // (A weak bool counts as a strong bool, as in NumPy.)
   template <class T>
   requires(std::is_arithmetic_v<T> || std::is_same_v<T, std::complex<double>>) scalar(T value)
   noexcept {  // NOLINT(google-explicit-constructor): numbers convert freely
@@ -47,7 +49,7 @@ class scalar {
     }
   }
 
-  // A strong scalar of type T, as a zero-dimensional array of T would be. Never throws.
+  // A strong scalar of type T, as a zero-dimensional array of T would be.
   template <computable T>
   static scalar of(T value) noexcept {
     scalar s;
@@ -61,9 +63,9 @@ class scalar {
   // std::overflow_error for an integer beyond 64 bits.
   static scalar parse(std::string_view text);
 
-  // The scalar's type for type resolution. Never throws.
+  // The scalar's type for type resolution.
   operand_type type() const noexcept { return {type_, weak_}; }
-  // Whether the scalar is weak. Never throws.
+  // Whether the scalar is weak.
   bool weak() const noexcept { return weak_; }
 
   // The value as a T. A weak integer must fit an integer T exactly: throws std::overflow_error
@@ -79,11 +81,11 @@ class scalar {
   }
 
   // Whether a weak integer's value fits `target` (always true for other scalars and for
-  // non-integer targets). Never throws.
+  // non-integer targets).
   bool fits(numeric_type target) const noexcept;
 
-  // The value as text, as Python prints it ("3", "2.5", "(1+2j)", "True"). Never throws
-  // except std::bad_alloc.
+  // The value as text, as Python prints it ("3", "2.5", "(1+2j)", "True"). Throws only
+  // std::bad_alloc.
   std::string str() const;
 
  private:

@@ -1,4 +1,6 @@
 // Shapes: fixed-capacity lists of dimensions, and the arithmetic on them that must never overflow.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <algorithm>
@@ -43,26 +45,26 @@ class dims {
     std::copy(values.begin(), values.end(), values_.begin());
   }
 
-  // The number of values. Never throws.
+  // The number of values.
   std::size_t size() const noexcept { return size_; }
-  // Whether there are no values. Never throws.
+  // Whether there are no values.
   bool empty() const noexcept { return size_ == 0; }
-  // The value at `i` < size(), unchecked. Never throws.
+  // The value at `i` < size(), unchecked.
   index_t& operator[](std::size_t i) noexcept { return values_[i]; }
-  // The value at `i` < size(), unchecked. Never throws.
+  // The value at `i` < size(), unchecked.
   index_t operator[](std::size_t i) const noexcept { return values_[i]; }
-  // The first value. Never throws.
+  // The first value.
   index_t* begin() noexcept { return values_.data(); }
-  // Past the last value. Never throws.
+  // Past the last value.
   index_t* end() noexcept { return values_.data() + size_; }
-  // The first value. Never throws.
+  // The first value.
   const index_t* begin() const noexcept { return values_.data(); }
-  // Past the last value. Never throws.
+  // Past the last value.
   const index_t* end() const noexcept { return values_.data() + size_; }
-  // The values as a span. Never throws.
+  // The values as a span.
   std::span<const index_t> span() const noexcept { return {values_.data(), size_}; }
 
-  // Same values in the same order. Never throws.
+  // Same values in the same order.
   friend bool operator==(const dims& a, const dims& b) noexcept {
     return std::ranges::equal(a.span(), b.span());
   }
@@ -90,17 +92,17 @@ class shape_spec {
     }
     dims_ = dims(std::span<const index_t>(buffer, n));
   }
-  // A shape from dims. Never throws.
-  shape_spec(const dims& d) : dims_(d) {}  // NOLINT(google-explicit-constructor)
+  // A shape from dims.
+  shape_spec(const dims& d) noexcept : dims_(d) {}  // NOLINT(google-explicit-constructor)
 
-  // The dimensions as written, -1 included. Never throws.
+  // The dimensions as written, -1 included.
   const dims& values() const noexcept { return dims_; }
 
  private:
   dims dims_;
 };
 
-// The string "(2, 3)" for messages. Never throws except std::bad_alloc.
+// The string "(2, 3)" for messages. Throws only std::bad_alloc.
 std::string to_string(std::span<const index_t> shape);
 
 // The number of elements of `shape`. Throws std::invalid_argument for a negative dimension and
@@ -119,7 +121,7 @@ dims resolve_shape(const shape_spec& spec, index_t available);
 void require_addressable(std::span<const index_t> shape, index_t itemsize);
 
 // Element strides (not bytes) of a contiguous array of `shape` in `layout`. `shape` must pass
-// require_addressable(); then no stride overflows. Never throws.
+// require_addressable(); then no stride overflows.
 dims contiguous_strides(std::span<const index_t> shape, order layout) noexcept;
 
 // The shape that arrays of `shapes` broadcast to, by NumPy's rules: shapes are aligned at their

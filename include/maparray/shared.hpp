@@ -152,9 +152,8 @@ requires(!std::is_const_v<T>) array<T> create_anonymous_shared(const shape_spec&
 // Opens the shared array behind the file descriptor `fd`: an anonymous array received from
 // another process, or a named one's descriptor. `fd` stays the caller's: the array keeps its
 // own duplicate. Read-only for array<const T>, read-write for array<T> (which needs `fd` open
-// for writing). Throws std::invalid_argument (the dtype is not T's, or the shape differs from
-// `shape`), std::system_error (EBADF, EACCES), maparray::format_error (not a maparray shared
-// array).
+// for writing). Throws std::invalid_argument (the dtype is not T's), std::system_error (EBADF,
+// EACCES), maparray::format_error (not a maparray shared array).
 template <numeric_element T>
 array<T> open_shared_fd(int fd) {
   const dtype type = dtype_of<T>();
@@ -168,12 +167,12 @@ array<T> open_shared_fd(int fd, const shape_spec& shape) {
 }
 
 // The same, for an element type known at run time (tools, the Python module). `type` may be any
-// dtype that dtype::parse() reads back (no records) with an itemsize above zero; `how` is
-// read, read_write or copy_on_write (a private copy). Throw as the typed functions.
+// dtype that dtype::parse() reads back (no records) with an itemsize above zero. Throws as the
+// typed create_shared().
 any_array create_shared(std::string_view name, const dtype& type, const shape_spec& shape,
                         const shared_options& opts = {});
-// open_shared() for a run-time element type, accepting what `trust` allows. Throws as
-// open_shared<T>().
+// open_shared() for a run-time element type, accepting what `trust` allows; `how` is read,
+// read_write or copy_on_write (a private copy). Throws as open_shared<T>().
 any_array open_shared(std::string_view name, maparray::mode how = mode::read,
                       const shared_trust& trust = {});
 // create_anonymous_shared() for a run-time element type. Throws as create_anonymous_shared<T>().

@@ -6,6 +6,8 @@
 // commit_staged() makes the data durable and renames the file into place in one step;
 // discard_staged() removes it after a failure. A reader of the path finds no file or the whole
 // file, never a half-written one, whatever happens to the writers.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +54,7 @@ staged_file stage_file(const std::filesystem::path& path, const dtype& type,
 // for discard_staged().
 void commit_staged(const staged_file& f);
 
-// Removes a staged file that will not be committed; does nothing if it is gone. Never throws.
+// Removes a staged file that will not be committed; does nothing if it is gone.
 void discard_staged(const staged_file& f) noexcept;
 
 }  // namespace maparray

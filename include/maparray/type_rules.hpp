@@ -13,6 +13,8 @@
 //
 // Everything here is constexpr over numeric_type, so that typed code (array<T> expressions)
 // resolves types at compile time with the same rules as run-time code.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <algorithm>
@@ -34,7 +36,7 @@ enum class casting {
   unsafe,     // anything (float -> int truncates)
 };
 
-// Whether `from` may be cast to `to` under `rule`, as numpy.can_cast. Never throws.
+// Whether `from` may be cast to `to` under `rule`, as numpy.can_cast.
 constexpr bool can_cast(numeric_type from, numeric_type to, casting rule = casting::safe) noexcept {
   using enum numeric_type;
   if (from == to || rule == casting::unsafe) return true;
@@ -68,7 +70,7 @@ constexpr bool can_cast(numeric_type from, numeric_type to, casting rule = casti
 }
 
 // The smallest type that both types cast to safely, as numpy.promote_types (int64 and uint64
-// promote to float64). Never throws.
+// promote to float64).
 constexpr numeric_type promote_types(numeric_type a, numeric_type b) noexcept {
   for (numeric_type t : all_numeric_types) {
     if (can_cast(a, t) && can_cast(b, t)) return t;
@@ -87,7 +89,7 @@ struct operand_type {
 // The result type of combining operands, as numpy.result_type under NEP 50: the promotion of
 // the strong types, then raised to the kind of the weakest weak scalar's kind if it is higher
 // (a weak float with integers gives float64; a weak complex with float32 gives complex64).
-// Only weak operands: int64, float64 or complex128. Never throws.
+// Only weak operands: int64, float64 or complex128.
 constexpr numeric_type result_type(std::span<const operand_type> operands) noexcept {
   using enum numeric_type;
   std::optional<numeric_type> strong;
@@ -129,9 +131,9 @@ bool can_cast(const dtype& from, const dtype& to, casting rule = casting::safe);
 dtype promote_types(const dtype& a, const dtype& b);
 // @}
 
-// NumPy's name of a casting rule ("same_kind"). Never throws.
+// NumPy's name of a casting rule ("same_kind").
 std::string_view name(casting rule) noexcept;
-// The casting rule of a name, or nothing. Never throws.
+// The casting rule of a name, or nothing.
 std::optional<casting> parse_casting(std::string_view text) noexcept;
 
 }  // namespace maparray

@@ -11,6 +11,8 @@
 //
 // Some operations have NumPy's special rules: divide (true division) of integers or bools
 // computes in float64, and subtract, negative, positive and sign of bools only are refused.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <array>
@@ -105,7 +107,7 @@ inline constexpr std::size_t ufunc_count = static_cast<std::size_t>(ufunc::arcta
 // A set of numeric types, as one bit per type.
 using type_set = std::uint16_t;
 
-// The set holding one type. Never throws.
+// The set holding one type.
 constexpr type_set set_of(numeric_type t) noexcept {
   return static_cast<type_set>(1U << static_cast<unsigned>(t));
 }
@@ -206,18 +208,17 @@ inline constexpr std::array<ufunc_info, ufunc_count> ufunc_table{{
 }};
 }  // namespace detail
 
-// What maparray knows about an operation. Never throws.
+// What maparray knows about an operation.
 constexpr const ufunc_info& info(ufunc f) noexcept {
   return detail::ufunc_table[static_cast<std::size_t>(f)];
 }
 
-// NumPy's name of an operation. Never throws.
+// NumPy's name of an operation.
 constexpr std::string_view name(ufunc f) noexcept {
   return info(f).name;
 }
 
 // The operation of a NumPy name ("add", "true_divide" and "abs" included), or nothing.
-// Never throws.
 std::optional<ufunc> ufunc_from_name(std::string_view name) noexcept;
 
 // The types an operation computes in and gives for some inputs.
@@ -229,7 +230,7 @@ struct ufunc_loop {
 // The loop an operation uses for inputs of `types` (concrete types; resolve weak numbers with
 // result_type() first), or nothing if it has none for them (floor_divide of complex numbers,
 // subtract of bools). For where(), the condition is types[0] and is cast to bool; the loop is
-// that of x and y. Never throws.
+// that of x and y.
 constexpr std::optional<ufunc_loop> resolve(ufunc f, std::span<const numeric_type> types) noexcept {
   const ufunc_info& u = info(f);
   if (f == ufunc::where) {

@@ -2,6 +2,8 @@
 // bytes by a pure function, so that it can be fuzzed. Only what locating members needs is read:
 // the end-of-central-directory record (ZIP64 too), the central directory and each member's
 // local header. Member data is never looked at: CRCs are not checked and nothing is inflated.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <cstddef>
@@ -28,7 +30,7 @@ struct entry {
   std::uint64_t header_offset = 0;    // archive offset of the member's local header
   std::uint64_t data_offset = 0;      // archive offset of the member's (compressed) bytes
 
-  // Whether the bytes are encrypted (general-purpose bit 0). Never throws.
+  // Whether the bytes are encrypted (general-purpose bit 0).
   bool encrypted() const noexcept { return (flags & 1) != 0; }
 };
 

@@ -2,6 +2,8 @@
 // walked (the plan), how the walk is cut into chunks (the schedule) and how chunks run on
 // threads with read-ahead, write-behind and drop-behind (run). Internal: it is in a header
 // only because transform() and the typed reductions are templates that call it.
+//
+// Functions and members marked noexcept never throw; the others name what they throw.
 #pragma once
 
 #include <algorithm>
@@ -70,7 +72,7 @@ struct schedule {
   // The first chunk is this many elements shorter, so that the chunks of the output (or the
   // driver) start on page boundaries even when the array does not (a .npy file's data).
   index_t phase = 0;
-  // The elements [begin, end) of chunk c. Never throws.
+  // The elements [begin, end) of chunk c.
   std::pair<index_t, index_t> bounds(index_t c, index_t count) const noexcept {
     const index_t begin = std::max<index_t>(0, c * chunk_elements - phase);
     return {begin, std::min(count, (c + 1) * chunk_elements - phase)};
@@ -166,7 +168,7 @@ void for_each_row(const plan& p, index_t begin, index_t end, Row&& row) {
   }
 }
 
-// The byte offset from o.data of the element at iteration position `at`. Never throws.
+// The byte offset from o.data of the element at iteration position `at`.
 inline index_t offset_of(const plan& p, const planned_operand& o, index_t at) noexcept {
   index_t offset = 0;
   for (std::size_t k = p.shape.size(); k-- > 0;) {
@@ -176,7 +178,7 @@ inline index_t offset_of(const plan& p, const planned_operand& o, index_t at) no
   return offset;
 }
 
-// The engine's view of an array<T>. Never throws.
+// The engine's view of an array<T>.
 template <class T>
 operand_view view_of(const array<T>& a, std::span<index_t> byte_strides, bool writes) noexcept {
   for (std::size_t k = 0; k < a.ndim(); ++k) {
