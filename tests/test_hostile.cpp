@@ -59,7 +59,7 @@ TEST(Hostile, AFifoIsRefusedWithoutWaitingForAWriter) {
   for (const auto m : {ma::mode::read, ma::mode::copy_on_write, ma::mode::read_write}) {
     expect_fifo_refused(fifo, [&] { ma::mapping::open(fifo, {.mode = m}); }, "mapping::open");
   }
-  expect_fifo_refused(fifo, [&] { ma::open(fifo); }, "open");
+  expect_fifo_refused(fifo, [&] { ma::open_npy(fifo); }, "open");
   expect_fifo_refused(fifo, [&] { ma::npy::read_header(fifo); }, "read_header");
   expect_fifo_refused(fifo, [&] { ma::resize_file(fifo, 8); }, "resize_file");
   expect_fifo_refused(
@@ -99,7 +99,7 @@ TEST(Hostile, ADirectoryIsIsADirectoryInEveryMode) {
                 "map_file copy_on_write");
   for (const auto m : {ma::mode::read, ma::mode::copy_on_write, ma::mode::read_write}) {
     expect_eisdir([&] { ma::mapping::open(dir.path(), {.mode = m}); }, "mapping::open");
-    expect_eisdir([&] { ma::open(dir.path(), {.mode = m}); }, "open");
+    expect_eisdir([&] { ma::open_npy(dir.path(), {.mode = m}); }, "open");
   }
   expect_eisdir([&] { ma::npy::read_header(dir.path()); }, "read_header");
   expect_eisdir([&] { ma::resize_file(dir.path(), 0); }, "resize_file");

@@ -358,7 +358,7 @@ TEST(NpyFile, DtypeMismatchAndByteOrder) {
     EXPECT_NE(what.find("b.npy"), std::string::npos) << what;
   }
   EXPECT_THROW(ma::open_npy<const float>(path), ma::format_error);
-  const auto any = ma::open(path);
+  const auto any = ma::open_npy(path);
   EXPECT_EQ(any.type().str(), other_order("f8"));
   EXPECT_FALSE(any.writable());
 }
@@ -478,13 +478,28 @@ TEST(NpyFile, OpenIsReadOnlyUnlessAsked) {
   temp_dir dir;
   const auto path = dir / "o.npy";
   ma::create_npy<std::uint8_t>(path, {4});
-  EXPECT_FALSE(ma::open(path).writable());
-  auto w = ma::open(path, {.mode = ma::mode::read_write});
+  EXPECT_FALSE(ma::open_npy(path).writable());
+  auto w = ma::open_npy(path, {.mode = ma::mode::read_write});
   EXPECT_TRUE(w.writable());
   w.data()[3] = std::byte{42};
   EXPECT_EQ(ma::open_npy<const std::uint8_t>(path)(3), 42);
   EXPECT_THROW(ma::open_npy<std::uint8_t>(path, {.mode = ma::mode::read}), std::invalid_argument);
 }
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+TEST(NpyFile, TheFormerNameOpenStillOpensWithTheFilesDtype) {
+  temp_dir dir;
+  const auto path = dir / "former.npy";
+  ma::create_npy<std::int16_t>(path, {2, 3});
+  const ma::any_array a = ma::open(path);
+  EXPECT_EQ(a.type(), ma::dtype_of<std::int16_t>());
+  ASSERT_EQ(a.shape().size(), 2u);
+  EXPECT_EQ(a.shape()[1], 3);
+  EXPECT_FALSE(a.writable());
+  EXPECT_TRUE(ma::open(ma::file::open(path, O_RDWR), {.mode = ma::mode::read_write}).writable());
+}
+#pragma GCC diagnostic pop
 
 TEST(NpyFile, AnInterruptedAppendLeavesTheOldArrayAndIsOverwrittenByTheNext) {
   temp_dir dir;
@@ -513,7 +528,7 @@ TEST(NpyFile, AHugeHeaderLengthAllocatesNothingEvenWithTheLimitRaised) {
   const std::string bytes("\x93NUMPY\x02\x00\xff\xff\xff\xff{}", 14);
   write_bytes(path, std::as_bytes(std::span(bytes)));
   try {
-    ma::open(path, {.limits = {.max_header_length = std::size_t{1} << 40}});
+    ma::open_npy(path, {.limits = {.max_header_length = std::size_t{1} << 40}});
     FAIL() << "no error";
   } catch (const ma::format_error& e) {
     EXPECT_NE(std::string(e.what()).find("ends inside the header"), std::string::npos) << e.what();
@@ -684,7 +699,7 @@ TEST(NpyFile, AFifoIsRefusedWithoutWaitingAndTheMappingLockIsHeld) {
   temp_dir dir;
   const auto fifo = dir / "fifo.npy";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  EXPECT_THROW(ma::open(fifo), std::invalid_argument);
+  EXPECT_THROW(ma::open_npy(fifo), std::invalid_argument);
   EXPECT_THROW(npy::read_header(fifo), std::invalid_argument);
   const auto path = dir / "locked.npy";
   ma::create_npy<float>(path, {3});

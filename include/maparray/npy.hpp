@@ -100,9 +100,9 @@ header read_header(const std::filesystem::path& path, const limits& lim = {});
 
 }  // namespace npy
 
-// Options for open_npy() and open().
+// Options for open_npy().
 struct npy_options {
-  // Default: read for array<const T> and for open(), read_write for array<T>.
+  // Default: read for array<const T> and for the untyped open_npy(), read_write for array<T>.
   std::optional<maparray::mode> mode{};
   // The dtype the file must have, compared exactly (field names, offsets, byte order). Needed
   // for record element types unless itemsize_only is set.
@@ -134,7 +134,7 @@ struct npy_view {
   view_layout layout;
 };
 
-// The untyped work of open_npy() and open(): reads the header, checks the data is all there and
+// The untyped work of open_npy(): reads the header, checks the data is all there and
 // maps it. Throws as open_npy().
 npy_view map_npy(const std::filesystem::path& path, const npy_options& opts, bool writable_view,
                  index_t alignment);
@@ -187,12 +187,21 @@ array<T> open_npy(const std::filesystem::path& path, const npy_options& opts = {
 }
 
 // Maps the .npy file at `path` with its own dtype, for tools. opts.mode defaults to read;
-// opts.expect, if given, is checked. Throws as open_npy().
-any_array open(const std::filesystem::path& path, const npy_options& opts = {});
+// opts.expect, if given, is checked. Throws as open_npy<T>().
+any_array open_npy(const std::filesystem::path& path, const npy_options& opts = {});
 // As above for a file already open (a descriptor another part of the program opened), taking
 // ownership of it; its open flags must allow opts.mode. Error messages name f.path(). Throws as
-// open_npy().
-any_array open(file f, const npy_options& opts = {});
+// open_npy<T>().
+any_array open_npy(file f, const npy_options& opts = {});
+
+// The former names of the two functions above. Throw as open_npy().
+[[deprecated("use open_npy")]] inline any_array open(const std::filesystem::path& path,
+                                                     const npy_options& opts = {}) {
+  return open_npy(path, opts);
+}
+[[deprecated("use open_npy")]] inline any_array open(file f, const npy_options& opts = {}) {
+  return open_npy(std::move(f), opts);
+}
 
 // Creates the .npy file `path` holding a zero-filled array of T and `shape` (no -1) in
 // opts.order, with the header numpy.save writes, and maps its data read-write. The space is

@@ -106,7 +106,7 @@ py::array open_source_py(const py::object& source, const npy_options& opts,
   any_array opened;
   with_python_limit_names([&] {
     py::gil_scoped_release unlocked;
-    opened = open(open_source(std::move(src), how), opts);
+    opened = open_npy(open_source(std::move(src), how), opts);
   });
   const py::dtype type = numpy_dtype_of(opened.type());
   return make_array(wrap_mapping(opened.storage()), type, opened.data(), opened.shape(),
