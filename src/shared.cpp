@@ -290,14 +290,15 @@ namespace detail {
 shared_view create_shared_raw(std::string_view name, const dtype& type, const shape_spec& shape,
                               const shared_options& opts) {
   const std::string checked = checked_name(name);
+  require_accepted(opts.existing, {if_exists::fail, if_exists::open}, "create_shared", checked);
   const header h = describe(type, shape, opts.order, "shared array '" + checked + "'");
-  // With open_existing, the name may vanish between a failed create and the open: try again.
+  // With if_exists::open, the name may vanish between a failed create and the open: try again.
   for (int attempt = 0;; ++attempt) {
     file f;
     try {
       f = sys::shm_open(checked, O_RDWR | O_CREAT | O_EXCL, opts.permissions);
     } catch (const std::system_error& e) {
-      if (!opts.open_existing || e.code() != std::errc::file_exists) throw;
+      if (opts.existing != if_exists::open || e.code() != std::errc::file_exists) throw;
       try {
         return open_file(open_trusted(checked, mode::read_write,
                                       {.permissions = opts.permissions,

@@ -330,8 +330,16 @@ TEST(NpyFile, CreateThenOpenTyped) {
   EXPECT_EQ(r.storage().mode(), ma::mode::read);
   EXPECT_EQ(reinterpret_cast<std::uintptr_t>(r.data()) % 64, 0u);
   EXPECT_THROW(ma::create_npy<std::int32_t>(path, {1}), std::system_error);
-  EXPECT_EQ(ma::create_npy<std::int32_t>(path, {4}, {.overwrite = true}).size(), 4u);
+  EXPECT_EQ(ma::create_npy<std::int32_t>(path, {4}, {.existing = ma::if_exists::replace}).size(),
+            4u);
   EXPECT_EQ(ma::open_npy<const std::int32_t>(path).size(), 4u);
+  EXPECT_THROW(ma::create_npy<std::int32_t>(path, {5}, {.existing = ma::if_exists::open}),
+               std::invalid_argument);
+  EXPECT_THROW(ma::stage_npy(dir / "new.npy", ma::dtype_of<float>(), {4},
+                             {.existing = ma::if_exists::open}),
+               std::invalid_argument);
+  EXPECT_FALSE(std::filesystem::exists(dir / "new.npy"));
+  EXPECT_EQ(ma::open_npy<const std::int32_t>(path).size(), 4u);  // untouched
 }
 
 TEST(NpyFile, FortranOrder) {

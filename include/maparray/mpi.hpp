@@ -61,6 +61,7 @@
 #include "maparray/any_array.hpp"
 #include "maparray/array.hpp"
 #include "maparray/dtype.hpp"
+#include "maparray/if_exists.hpp"
 #include "maparray/mapping.hpp"
 #include "maparray/shape.hpp"
 
@@ -176,9 +177,10 @@ struct open_options {
 
 // Options for the collective creates (create_npy, create_file). Every rank must pass the same.
 struct create_options {
-  // Replace an existing file (only once every rank has mapped the new one; until then the old
-  // file stays). Otherwise an existing file is an error (EEXIST).
-  bool overwrite = false;
+  // What to do if a file exists at the path: fail (EEXIST), or replace it (only once every
+  // rank has mapped the new one; until then the old file stays). if_exists::open is refused
+  // (std::invalid_argument).
+  if_exists existing = if_exists::fail;
   // Set the length with ftruncate instead of reserving every block (see maparray::
   // create_options::sparse: a later write into a hole on a full disk raises SIGBUS).
   bool sparse = false;
@@ -451,10 +453,11 @@ class global_array {
 // file, EEXIST, ENOSPC on creation...), format_error (a malformed .npy file or one whose dtype
 // is not the one asked for), std::invalid_argument (arguments that differ between ranks, a
 // Fortran-order or zero-dimensional array, which have no rows to split, row counts that do
-// not match the array, a writable view of a read-only mode), std::out_of_range, mpi_error
-// (with Open MPI 4, window creation over file mappings needs `--mca osc pt2pt`), and
-// std::logic_error if MPI is not initialized. On failure nothing is left behind: a file the
-// call created is removed, an existing file that overwrite would replace is kept.
+// not match the array, a writable view of a read-only mode, create_options::existing open),
+// std::out_of_range, mpi_error (with Open MPI 4, window creation over file mappings needs
+// `--mca osc pt2pt`), and std::logic_error if MPI is not initialized. On failure nothing is
+// left behind: a file the call created is removed, an existing file that if_exists::replace
+// would replace is kept.
 
 // Opens the .npy file at `path`, distributed over `comm`. Its dtype must be T's.
 any_global_array open_npy(MPI_Comm comm, const std::filesystem::path& path,

@@ -205,9 +205,10 @@ any_array open_npy(file f, const npy_options& opts = {});
 
 // Creates the .npy file `path` holding a zero-filled array of T and `shape` (no -1) in
 // opts.order, with the header numpy.save writes, and maps its data read-write. The space is
-// reserved up front unless opts.sparse; an existing file is an error unless opts.overwrite
-// (then it is replaced atomically). Throws std::system_error (EEXIST, ENOSPC...),
-// std::invalid_argument (negative dimension), std::overflow_error.
+// reserved up front unless opts.sparse; an existing file is an error unless opts.existing is
+// if_exists::replace (then it is replaced atomically). Throws std::system_error (EEXIST,
+// ENOSPC...), std::invalid_argument (negative dimension, opts.existing open),
+// std::overflow_error.
 template <numeric_element T>
 requires(!std::is_const_v<T>) array<T> create_npy(const std::filesystem::path& path,
                                                   const shape_spec& shape,

@@ -51,16 +51,17 @@ struct shared_trust {
 
 // Options for create_shared().
 struct shared_options {
-  // If the name exists already, open that array (its dtype and shape must be the ones asked
-  // for) instead of failing with EEXIST, so that cooperating processes can all call
-  // create_shared() and whichever comes first creates it.
-  bool open_existing = false;
-  // Permission bits of a new object, filtered by the umask; with open_existing, also the write
+  // What to do if the name exists already: fail with EEXIST, or open that array (its dtype and
+  // shape must be the ones asked for), so that cooperating processes can all call
+  // create_shared() and whichever comes first creates it. A shared array is never replaced
+  // (others may have it mapped): if_exists::replace is refused.
+  if_exists existing = if_exists::fail;
+  // Permission bits of a new object, filtered by the umask; with if_exists::open, also the write
   // permission an existing object may grant other users (as shared_trust::permissions).
   mode_t permissions = 0600;
   // C (row-major) or Fortran (column-major) order.
   maparray::order order = order::c;
-  // With open_existing, also accept an existing object owned by another user.
+  // With if_exists::open, also accept an existing object owned by another user.
   bool other_owners = false;
 };
 
@@ -94,10 +95,11 @@ maparray::mode mode_for() {
 // A name is one '/' followed by 1 to 255 characters, none of them '/' or NUL, and not "." or
 // "..". The memory is reserved at once (posix_fallocate), so a full /dev/shm is an ENOSPC error
 // here rather than SIGBUS on a later write. On any error nothing is left behind.
-// Throws std::invalid_argument (bad name, negative dimension, a dtype that cannot be shared),
-// std::system_error (EEXIST if the name exists and !opts.open_existing; ENOSPC; EACCES, also
-// for an existing object opts does not trust), std::overflow_error; with opts.open_existing,
-// also as open_shared() when opening.
+// opts.existing may be fail or open.
+// Throws std::invalid_argument (bad name, negative dimension, a dtype that cannot be shared,
+// opts.existing replace), std::system_error (EEXIST if the name exists and opts.existing is
+// fail; ENOSPC; EACCES, also for an existing object opts does not trust), std::overflow_error;
+// with if_exists::open, also as open_shared() when opening.
 template <numeric_element T>
 requires(!std::is_const_v<T>) array<T> create_shared(std::string_view name, const shape_spec& shape,
                                                      const shared_options& opts = {}) {

@@ -169,7 +169,7 @@ TEST_F(CollectiveErrors, FailedOverwriteKeepsTheOldFile) {
   expect_everywhere<std::system_error>(
       [&] {
         mm::create_npy<float>(MPI_COMM_WORLD, path, {8 * ranks},
-                              {.overwrite = true, .page_aligned = false});
+                              {.existing = ma::if_exists::replace, .page_aligned = false});
       },
       last(), "mmap");
   MPI_Barrier(MPI_COMM_WORLD);
