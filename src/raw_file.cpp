@@ -183,13 +183,14 @@ void publish(const mapping& storage) {
   region->pending.reset();
 }
 
-void resize_file(const std::filesystem::path& path, std::int64_t length, bool sparse) {
+void resize_file(const std::filesystem::path& path, std::int64_t length,
+                 const resize_options& opts) {
   if (length < 0) {
     throw std::invalid_argument("cannot resize '" + path.string() + "' to a negative length");
   }
   const file f = file::open_regular(path, O_RDWR);
   f.lock(file_lock::exclusive);
-  if (sparse || length < f.size()) {
+  if (opts.sparse || length < f.size()) {
     sys::truncate(f, length);
   } else {
     sys::reserve(f, length);

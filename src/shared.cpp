@@ -340,6 +340,13 @@ shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape, ord
   return map_elements(std::move(f), d, mode::read_write);
 }
 
+shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape,
+                                 const shared_options& opts) {
+  require_accepted(opts.existing, {if_exists::fail}, "create_anonymous_shared",
+                   "an anonymous shared array");
+  return create_anonymous_raw(type, shape, opts.order);
+}
+
 shared_view open_fd_raw(int fd, maparray::mode how, const dtype* type, const shape_spec* shape) {
   return open_file(sys::duplicate(fd, "fd " + std::to_string(fd)), how, type, shape);
 }
@@ -359,8 +366,9 @@ any_array open_shared(std::string_view name, maparray::mode how, const shared_tr
   return untyped(detail::open_shared_raw(name, how, nullptr, nullptr, trust));
 }
 
-any_array create_anonymous_shared(const dtype& type, const shape_spec& shape, order layout) {
-  return untyped(detail::create_anonymous_raw(type, shape, layout));
+any_array create_anonymous_shared(const dtype& type, const shape_spec& shape,
+                                  const shared_options& opts) {
+  return untyped(detail::create_anonymous_raw(type, shape, opts));
 }
 
 any_array open_shared_fd(int fd, maparray::mode how) {

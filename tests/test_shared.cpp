@@ -425,6 +425,26 @@ TEST_F(Shared, AnonymousArraysOpenThroughTheirDescriptor) {
   EXPECT_EQ(ma::create_anonymous_shared(ma::dtype::parse("<u2"), {3}).size(), 3u);
 }
 
+TEST_F(Shared, AnonymousArraysTakeTheOptionsOfNamedOnes) {
+  const auto f = ma::create_anonymous_shared<float>({2, 3}, {.order = ma::order::fortran});
+  EXPECT_EQ(f.strides()[0], 1);
+  EXPECT_EQ(f.strides()[1], 2);
+  EXPECT_EQ(ma::open_shared_fd<const float>(f.storage().fd()).strides()[1], 2);  // recorded
+  const auto any =
+      ma::create_anonymous_shared(ma::dtype::parse("<i2"), {2, 3}, {.order = ma::order::fortran});
+  EXPECT_EQ(any.byte_strides()[1], 4);
+  // Without a name nothing can exist already: only if_exists::fail makes sense.
+  EXPECT_THROW(ma::create_anonymous_shared<float>({2}, {.existing = ma::if_exists::open}),
+               std::invalid_argument);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  EXPECT_EQ(ma::create_anonymous_shared<float>({2, 3}, ma::order::fortran).strides()[1], 2);
+  EXPECT_EQ(ma::create_anonymous_shared(ma::dtype::parse("<i2"), {2, 3}, ma::order::fortran)
+                .byte_strides()[1],
+            4);
+#pragma GCC diagnostic pop
+}
+
 TEST_F(Shared, AnonymousArraysCannotBeResized) {
   const auto a = ma::create_anonymous_shared<std::int32_t>({1000});
   EXPECT_NE(::ftruncate(a.storage().fd(), 0), 0);  // sealed: no one can pull pages away

@@ -134,12 +134,25 @@ requires(!std::is_const_v<T>) array<T> create_file(const std::filesystem::path& 
 // std::logic_error if `storage` is not an unpublished file or is closed.
 void publish(const mapping& storage);
 
+// Options for resize_file().
+struct resize_options {
+  // Set the new length with ftruncate, leaving a sparse file, instead of reserving the new
+  // blocks with posix_fallocate (see create_options::sparse).
+  bool sparse = false;
+};
+
 // Changes the length of the file at `path`: shrinking truncates, growing reserves the new blocks
-// (posix_fallocate) unless `sparse`. It first takes the exclusive advisory lock, so it refuses
-// while a cooperating process has the file mapped with {.lock = file_lock::shared}: use it to
-// shrink files that others may map. A failed growth leaves the file's length as it was.
+// (posix_fallocate) unless opts.sparse. It first takes the exclusive advisory lock, so it
+// refuses while a cooperating process has the file mapped with {.lock = file_lock::shared}: use
+// it to shrink files that others may map. A failed growth leaves the file's length as it was.
 // Throws std::system_error (EWOULDBLOCK while locked, ENOSPC, EISDIR, and the errors of open),
 // std::invalid_argument for a negative length or a path that is not a regular file.
-void resize_file(const std::filesystem::path& path, std::int64_t length, bool sparse = false);
+void resize_file(const std::filesystem::path& path, std::int64_t length,
+                 const resize_options& opts = {});
+// The former signature of resize_file(). Throws as resize_file().
+[[deprecated("use resize_file(path, length, {.sparse = sparse})")]] inline void resize_file(
+    const std::filesystem::path& path, std::int64_t length, bool sparse) {
+  resize_file(path, length, resize_options{.sparse = sparse});
+}
 
 }  // namespace maparray

@@ -81,6 +81,9 @@ shared_view create_shared_raw(std::string_view name, const dtype& type, const sh
 shared_view open_shared_raw(std::string_view name, maparray::mode how, const dtype* expected_type,
                             const shape_spec* expected_shape, const shared_trust& trust = {});
 shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape, order layout);
+// As above, taking opts.order; throws std::invalid_argument unless opts.existing is fail.
+shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape,
+                                 const shared_options& opts);
 shared_view open_fd_raw(int fd, maparray::mode how, const dtype* expected_type,
                         const shape_spec* expected_shape);
 
@@ -141,13 +144,22 @@ array<T> open_shared(std::string_view name, const shape_spec& shape, const share
 // Throws std::invalid_argument (bad name), std::system_error (EACCES).
 bool remove_shared(std::string_view name);
 
-// Creates an anonymous shared array of `shape` (no -1), zero-filled, read-write. Its memory
-// file is reachable as storage().fd() (close-on-exec, sealed against resizing) for passing to
-// another process. Throws std::invalid_argument, std::system_error (ENOMEM, ENOSPC, EMFILE),
-// std::overflow_error.
+// Creates an anonymous shared array of `shape` (no -1) in opts.order, zero-filled, read-write.
+// Its memory file is reachable as storage().fd() (close-on-exec, sealed against resizing) for
+// passing to another process. It has no name, so opts.existing must be fail, and
+// opts.permissions and opts.other_owners play no part (only holders of the descriptor reach it).
+// Throws std::invalid_argument (negative dimension, a dtype that cannot be shared, opts.existing
+// other than fail), std::system_error (ENOMEM, ENOSPC, EMFILE), std::overflow_error.
 template <numeric_element T>
 requires(!std::is_const_v<T>) array<T> create_anonymous_shared(const shape_spec& shape,
-                                                               order layout = order::c) {
+                                                               const shared_options& opts = {}) {
+  return detail::typed<T>(detail::create_anonymous_raw(dtype_of<T>(), shape, opts).view);
+}
+// The former signature of create_anonymous_shared<T>(). Throws as the above.
+template <numeric_element T>
+requires(!std::is_const_v<T>)
+[[deprecated("use create_anonymous_shared<T>(shape, {.order = layout})")]] array<T>
+    create_anonymous_shared(const shape_spec& shape, order layout) {
   return detail::typed<T>(detail::create_anonymous_raw(dtype_of<T>(), shape, layout).view);
 }
 
@@ -180,7 +192,12 @@ any_array open_shared(std::string_view name, maparray::mode how = mode::read,
                       const shared_trust& trust = {});
 // create_anonymous_shared() for a run-time element type. Throws as create_anonymous_shared<T>().
 any_array create_anonymous_shared(const dtype& type, const shape_spec& shape,
-                                  order layout = order::c);
+                                  const shared_options& opts = {});
+// The former signature of the above. Throws as create_anonymous_shared<T>().
+[[deprecated("use create_anonymous_shared(type, shape, {.order = layout})")]] inline any_array
+create_anonymous_shared(const dtype& type, const shape_spec& shape, order layout) {
+  return create_anonymous_shared(type, shape, shared_options{.order = layout});
+}
 // open_shared_fd() for a run-time element type. Throws as open_shared_fd<T>().
 any_array open_shared_fd(int fd, maparray::mode how = mode::read);
 
