@@ -112,7 +112,7 @@ npy::header read_header_shared(const file& f, const npy_options& opts) {
         "convert --byteorder native), or open it with maparray::open_npy() and swap bytes "
         "when reading";
   }
-  throw format_error(message);
+  throw type_error(message);
 }
 
 // The bytes of one row along the growing axis of a file with header `h`. Throws

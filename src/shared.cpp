@@ -186,12 +186,14 @@ description await_header(const file& f) {
   }
 }
 
-// Checks an opened array against what the opener asked for. Throws std::invalid_argument.
+// Checks an opened array against what the opener asked for. Throws type_error for another
+// dtype, std::invalid_argument for another shape or order.
 void check_expected(const description& d, const std::string& what, const dtype* type,
                     const shape_spec* shape, std::optional<order> layout) {
   if (type != nullptr && !(*type == d.type)) {
-    throw std::invalid_argument("shared array " + what + " holds " + d.type.str() +
-                                " elements, not " + type->str());
+    throw type_error("shared array " + what + " holds elements of dtype " + d.type.str() + " (" +
+                     d.type.name() + "), not " + type->str() + " (" + type->name() +
+                     ") as requested");
   }
   if (shape != nullptr) {
     const dims wanted = resolve_shape(*shape, element_count(d.shape.span()));

@@ -113,10 +113,11 @@ requires(!std::is_const_v<T>) array<T> create_shared(std::string_view name, cons
 // read-only for array<const T>, read-write for array<T>. If the array's creator is still
 // creating it, waits for it (up to a second or two). Only an object owned by this user that
 // no other user may write is opened (see "Trust" above).
-// Throws std::invalid_argument (bad name; the array's dtype is not T's; a FIFO or a device
-// under the name), std::system_error (ENOENT if there is no such name, EACCES, also for an
-// object not trusted), maparray::format_error (the object is not a maparray shared array, or
-// its header is damaged or was never completed).
+// Throws type_error (the array's dtype is not T's; what() names the array and both dtypes),
+// std::invalid_argument (bad name; a FIFO or a device under the name), std::system_error
+// (ENOENT if there is no such name, EACCES, also for an object not trusted),
+// maparray::format_error (the object is not a maparray shared array, or its header is damaged
+// or was never completed).
 template <numeric_element T>
 array<T> open_shared(std::string_view name) {
   const dtype type = dtype_of<T>();
@@ -166,9 +167,9 @@ requires(!std::is_const_v<T>)
 // Opens the shared array behind the file descriptor `fd`: an anonymous array received from
 // another process, or a named one's descriptor. `fd` stays the caller's: the array keeps its
 // own duplicate. Read-only for array<const T>, read-write for array<T> (which needs `fd` open
-// for writing). Throws std::invalid_argument (the dtype is not T's, or the shape differs from
-// `shape`), std::system_error (EBADF, EACCES), maparray::format_error (not a maparray shared
-// array).
+// for writing). Throws type_error (the dtype is not T's), std::invalid_argument (the shape
+// differs from `shape`), std::system_error (EBADF, EACCES), maparray::format_error (not a
+// maparray shared array).
 template <numeric_element T>
 array<T> open_shared_fd(int fd) {
   const dtype type = dtype_of<T>();

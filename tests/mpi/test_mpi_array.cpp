@@ -257,7 +257,7 @@ TEST_F(DistributedArray, ReadOnlyArraysRefuseWrites) {
   any.fetch_op({0}, nullptr, &v, mm::accumulate_op::replace);  // an atomic load is fine
   EXPECT_EQ(v, 0);
   EXPECT_THROW(any.as<std::int32_t>(), std::invalid_argument);
-  EXPECT_THROW(any.as<float>(), std::invalid_argument);
+  EXPECT_THROW(any.as<float>(), ma::type_error);
   EXPECT_EQ(any.as<const std::int32_t>().get({7}), 0);
 }
 

@@ -124,7 +124,7 @@ TEST_F(CollectiveErrors, UnwritableDirectory) {
 
 TEST_F(CollectiveErrors, WrongDtype) {
   const auto path = make_npy("d.npy", 3);
-  expect_everywhere<ma::format_error>([&] { mm::open_npy<float>(MPI_COMM_WORLD, path); }, 0, "<f8");
+  expect_everywhere<ma::type_error>([&] { mm::open_npy<float>(MPI_COMM_WORLD, path); }, 0, "<f8");
 }
 
 TEST_F(CollectiveErrors, FortranOrderFile) {
