@@ -12,7 +12,13 @@
 //                             on types it does not support (a std::invalid_argument);
 //   - std::overflow_error     a number too large for the type it must take;
 //   - maparray::expression_error  expression text that does not parse (a std::invalid_argument);
-//   - std::invalid_argument / std::out_of_range  the caller asked for something impossible.
+//   - maparray::mpi::mpi_error  an MPI call failed (a std::runtime_error; declared in mpi.hpp, as
+//                             it needs MPI); the collective calls rethrow another rank's error
+//                             on every rank with its type (std::runtime_error for other types);
+//   - std::invalid_argument / std::out_of_range  the caller asked for something impossible;
+//   - std::logic_error        a call out of order: on a closed mapping or an empty handle,
+//                             publish() of a published file, npy_appender use after commit();
+//   - std::bad_alloc          out of memory.
 #pragma once
 
 #include <cstddef>
