@@ -20,7 +20,7 @@ int main(int argc, char** argv) try {
   const auto start = std::chrono::steady_clock::now();
   const auto a = ma::map_file<const float>(argv[1]);
   const auto b = ma::map_file<const float>(argv[2]);
-  const auto c = ma::create_file<float>(argv[3], a.shape(), {.overwrite = true});
+  const auto c = ma::create_file<float>(argv[3], a.shape(), {.existing = ma::if_exists::replace});
   const ma::exec_options opts{.threads = argc > 5 ? static_cast<unsigned>(std::atoi(argv[5])) : 0U,
                               .memory_budget = static_cast<std::size_t>(std::atoll(argv[4])) << 20};
   ma::add(a, b, c, opts);

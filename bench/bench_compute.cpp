@@ -146,7 +146,8 @@ void BM_AddNewFile(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     {
-      const auto c = ma::create_file<float>(out, {std::int64_t(a.size())}, {.overwrite = true});
+      const auto c = ma::create_file<float>(out, {std::int64_t(a.size())},
+                                            {.existing = ma::if_exists::replace});
       const auto start = clock_type::now();
       ma::add(a, b, c, opts);
       state.SetIterationTime(seconds_since(start));
@@ -164,7 +165,7 @@ void BM_AddExistingFile(benchmark::State& state) {
   const auto a = ma::map_file<const float>(input("a", 1));
   const auto b = ma::map_file<const float>(input("b", 2));
   const auto c = ma::create_file<float>(bench_dir() / "c-existing.f32", {std::int64_t(a.size())},
-                                        {.overwrite = true});
+                                        {.existing = ma::if_exists::replace});
   ma::add(a, b, c);  // makes and maps every page of c before the first timed pass
   for (auto _ : state) {
     const auto start = clock_type::now();
@@ -213,7 +214,7 @@ enum class scattered_file {
 std::filesystem::path scattered_data_file(std::int64_t bytes) {
   const auto path = bench_dir() / "scattered-data.f32";
   if (!std::filesystem::exists(path) || std::filesystem::file_size(path) != std::uint64_t(bytes)) {
-    const auto a = ma::create_file<float>(path, {bytes / 4}, {.overwrite = true});
+    const auto a = ma::create_file<float>(path, {bytes / 4}, {.existing = ma::if_exists::replace});
     ma::transform(
         a, [](float) { return 1.0f; }, ma::array<const float>(a));
     a.flush();
@@ -238,10 +239,10 @@ void BM_ScatteredWritesFlush(benchmark::State& state) {
   double touched = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    const auto a =
-        kind == scattered_file::created
-            ? ma::create_file<float>(bench_dir() / "scattered.f32", {n}, {.overwrite = true})
-            : ma::map_file<float>(scattered_data_file(bytes));
+    const auto a = kind == scattered_file::created
+                       ? ma::create_file<float>(bench_dir() / "scattered.f32", {n},
+                                                {.existing = ma::if_exists::replace})
+                       : ma::map_file<float>(scattered_data_file(bytes));
     if (kind == scattered_file::read) {
       float first_of_pages = 0;
       for (std::int64_t i = 0; i < n; i += page / 4) first_of_pages += a(i);

@@ -60,7 +60,7 @@ int engine(const std::string& op, const fs::path& dir, unsigned threads) {
   const auto a = ma::open_npy<const float>(dir / "a.npy");
   const auto b = ma::open_npy<const float>(dir / "b.npy");
   const auto c = ma::create_npy<float>(dir / "c.npy", {static_cast<ma::index_t>(a.size())},
-                                       {.overwrite = true});
+                                       {.existing = ma::if_exists::replace});
   if (op == "engine-add-existing") ma::add(a, b, c, {.threads = threads});
   const auto start = clock_type::now();
   ma::add(a, b, c, {.threads = threads});
@@ -79,7 +79,7 @@ int distributed(const std::string& op, const fs::path& dir, std::int64_t arg) {
   if (op == "prepare") {
     const ma::index_t n = arg * (1 << 20) / 4;
     for (const char* name : {"a.npy", "b.npy"}) {
-      auto x = mm::create_npy<float>(world, dir / name, {n}, {.overwrite = true});
+      auto x = mm::create_npy<float>(world, dir / name, {n}, {.existing = ma::if_exists::replace});
       const auto local = x.local();
       ma::index_t i = x.blocks().first(rank);
       for (auto& v : local) v = static_cast<float>(i++ % 1000) * (name[0] == 'a' ? 0.5f : 0.25f);
@@ -100,7 +100,8 @@ int distributed(const std::string& op, const fs::path& dir, std::int64_t arg) {
   if (op == "add" || op == "add-existing") {
     const auto a = mm::open_npy<const float>(world, dir / "a.npy");
     const auto b = mm::open_npy<const float>(world, dir / "b.npy");
-    const auto c = mm::create_npy<float>(world, dir / "c.npy", {a.size()}, {.overwrite = true});
+    const auto c = mm::create_npy<float>(world, dir / "c.npy", {a.size()},
+                                         {.existing = ma::if_exists::replace});
     if (op == "add-existing") mm::add(a, b, c, {.threads = threads});
     MPI_Barrier(world);
     const auto start = clock_type::now();
@@ -111,8 +112,8 @@ int distributed(const std::string& op, const fs::path& dir, std::int64_t arg) {
     return 0;
   }
   if (op == "fetch_add") {
-    const auto counter =
-        mm::create_npy<std::uint64_t>(world, dir / "counter.npy", {1}, {.overwrite = true});
+    const auto counter = mm::create_npy<std::uint64_t>(world, dir / "counter.npy", {1},
+                                                       {.existing = ma::if_exists::replace});
     counter.sync();
     const auto start = clock_type::now();
     for (std::int64_t k = 0; k < arg; ++k) counter.fetch_add({0}, 1);

@@ -43,11 +43,11 @@ int main(int argc, char** argv) try {
   const ma::index_t n = static_cast<ma::index_t>(mib) * (1 << 20) / 4;
   const ma::exec_options opts{.threads = 2, .memory_budget = 64 << 20};
 
-  const auto a = ma::create_file<float>(dir / "a.f32", {n}, {.overwrite = true});
-  const auto b = ma::create_file<float>(dir / "b.f32", {n}, {.overwrite = true});
+  const auto a = ma::create_file<float>(dir / "a.f32", {n}, {.existing = ma::if_exists::replace});
+  const auto b = ma::create_file<float>(dir / "b.f32", {n}, {.existing = ma::if_exists::replace});
   fill(a, 1.0f, opts);
   fill(b, 2.0f, opts);
-  const auto c = ma::create_file<float>(dir / "c.f32", {n}, {.overwrite = true});
+  const auto c = ma::create_file<float>(dir / "c.f32", {n}, {.existing = ma::if_exists::replace});
 
   const auto start = std::chrono::steady_clock::now();
   ma::add(a, b, c, opts);  // c = a + b

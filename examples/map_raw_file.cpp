@@ -24,7 +24,7 @@ int main(int argc, char** argv) try {
   std::vector<std::int64_t> values(480);
   std::iota(values.begin(), values.end(), 0);
   {
-    auto out = ma::create_file<std::int64_t>(path, {480}, {.overwrite = true});
+    auto out = ma::create_file<std::int64_t>(path, {480}, {.existing = ma::if_exists::replace});
     std::ranges::copy(values, out.begin());
     out.flush();
   }

@@ -49,7 +49,8 @@ int run(const std::filesystem::path& dir, ma::index_t rows) {
   });
 
   // 1. The data: each rank fills its own rows.
-  auto data = mm::create_npy<double>(world, dir / "data.npy", {rows, columns}, {.overwrite = true});
+  auto data = mm::create_npy<double>(world, dir / "data.npy", {rows, columns},
+                                     {.existing = ma::if_exists::replace});
   const ma::array<double> mine = data.local();
   const ma::index_t first = data.blocks().first(rank);
   for (ma::index_t i = 0; i < mine.extent(0); ++i) {
@@ -57,10 +58,10 @@ int run(const std::filesystem::path& dir, ma::index_t rows) {
   }
 
   // 2. The shared histogram and the task counter, zero-filled.
-  auto histogram =
-      mm::create_npy<std::int64_t>(world, dir / "histogram.npy", {bins}, {.overwrite = true});
-  auto counter =
-      mm::create_npy<std::uint64_t>(world, dir / "counter.npy", {1}, {.overwrite = true});
+  auto histogram = mm::create_npy<std::int64_t>(world, dir / "histogram.npy", {bins},
+                                                {.existing = ma::if_exists::replace});
+  auto counter = mm::create_npy<std::uint64_t>(world, dir / "counter.npy", {1},
+                                               {.existing = ma::if_exists::replace});
   data.sync();  // every rank's rows are written before anyone reads them
 
   // 3. Claim chunks until none is left.

@@ -15,7 +15,7 @@ int main(int argc, char** argv) try {
   const char* path = argc > 1 ? argv[1] : "log.npy";
 
   // Zero rows of (time, x, y), with the header numpy.save would write.
-  ma::create_npy<double>(path, {0, 3}, {.overwrite = true});
+  ma::create_npy<double>(path, {0, 3}, {.existing = ma::if_exists::replace});
 
   // Append ten batches of rows; each append writes the data, then the new shape.
   for (int batch = 0; batch < 10; ++batch) {

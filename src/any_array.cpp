@@ -24,14 +24,19 @@ bool any_array::is_contiguous_in(order layout) const noexcept {
 void any_array::check_view(const dtype& wanted, bool write, std::size_t alignment,
                            std::size_t size) const {
   if (size != 0 ? static_cast<index_t>(size) != type_.itemsize() : !(wanted == type_)) {
-    std::string message = "array of dtype " + type_.str() + " viewed as " +
-                          (size != 0 ? std::to_string(size) + "-byte elements" : wanted.str());
+    const std::string where = storage().path().string();
+    std::string message =
+        (where.empty() ? std::string("an array") : "the array of '" + where + "'") +
+        " holds elements of dtype " + type_.str() + " (" + type_.name() + "), not " +
+        (size != 0 ? std::to_string(size) + "-byte elements"
+                   : wanted.str() + " (" + wanted.name() + ")") +
+        " as requested";
     if (size == 0 && wanted == type_.with_order(wanted.order())) {
       message +=
           ": the byte order differs; convert the file to native byte order "
           "(maparray convert --byteorder native) or read it with a byte-swapping copy";
     }
-    throw std::invalid_argument(message);
+    throw type_error(message);
   }
   if (write && !writable_) {
     throw std::invalid_argument("a read-only array cannot be viewed with a writable element type");

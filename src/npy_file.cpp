@@ -109,10 +109,10 @@ npy::header read_header_shared(const file& f, const npy_options& opts) {
     message +=
         ": the byte order differs; convert the file to native byte order (in numpy: "
         "np.save(path, np.load(path).astype(dtype.newbyteorder('='))), or maparray "
-        "convert --byteorder native), or open it with maparray::open() and swap bytes "
+        "convert --byteorder native), or open it with maparray::open_npy() and swap bytes "
         "when reading";
   }
-  throw format_error(message);
+  throw type_error(message);
 }
 
 // The bytes of one row along the growing axis of a file with header `h`. Throws
@@ -361,12 +361,12 @@ npy_options with_read_default(const npy_options& opts) {
 
 }  // namespace
 
-any_array open(const std::filesystem::path& path, const npy_options& opts) {
+any_array open_npy(const std::filesystem::path& path, const npy_options& opts) {
   const npy_options o = with_read_default(opts);
   return untyped_npy(detail::map_npy(path, o, false, 1), o);
 }
 
-any_array open(file f, const npy_options& opts) {
+any_array open_npy(file f, const npy_options& opts) {
   const npy_options o = with_read_default(opts);
   return untyped_npy(detail::map_npy(std::move(f), o, false, 1), o);
 }

@@ -40,7 +40,30 @@ void require_itemsize(const std::filesystem::path& path, index_t itemsize) {
   }
 }
 
+const char* name_of(if_exists e) {
+  switch (e) {
+    case if_exists::fail:
+      return "fail";
+    case if_exists::replace:
+      return "replace";
+    case if_exists::open:
+      return "open";
+  }
+  return "an unknown value";
+}
+
 }  // namespace
+
+void require_accepted(if_exists existing, std::initializer_list<if_exists> accepted,
+                      std::string_view function, std::string_view name) {
+  for (const if_exists e : accepted) {
+    if (e == existing) return;
+  }
+  std::string message = std::string(function) + " '" + std::string(name) +
+                        "': if_exists::" + name_of(existing) + " is not accepted (only";
+  for (const if_exists e : accepted) message += std::string(" if_exists::") + name_of(e);
+  throw std::invalid_argument(message + ")");
+}
 
 raw_view map_raw(const std::filesystem::path& path, const shape_spec& shape,
                  const map_options& opts, bool writable_view, index_t itemsize, index_t alignment) {
@@ -101,7 +124,8 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
   const index_t bytes = checked_mul(element_count(shape.values()), itemsize, "array size");
   const auto prefix_size = static_cast<index_t>(prefix.size());
   const index_t total = checked_add(prefix_size, bytes, "file size");
-  if (!opts.overwrite) refuse_existing(path);
+  require_accepted(opts.existing, {if_exists::fail, if_exists::replace}, "create", path.string());
+  if (opts.existing == if_exists::fail) refuse_existing(path);
   std::filesystem::path temporary;
   file f = open_unpublished(path, opts.permissions, temporary);
   created_file_guard guard(temporary);
@@ -116,7 +140,7 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
                              {.mode = mode::read_write, .offset = prefix_size, .length = bytes});
   // From here the region removes the temporary name if the file is never published.
   v.storage.region()->name = path;
-  v.storage.region()->pending.reset(new region::pending_name{path, temporary, opts.overwrite});
+  v.storage.region()->pending.reset(new region::pending_name{path, temporary, opts.existing});
   guard.keep();
   if (!opts.publish_later) publish(v.storage);
   v.layout = layout_view(v.storage, 0, nullptr, itemsize, alignment, shape, opts.order);
@@ -135,14 +159,15 @@ void publish(const mapping& storage) {
   }
   const auto& pending = *region->pending;
   const file& f = region->backing;
-  if (pending.overwrite) sys::copy_permissions(f, pending.target);
+  const bool replace = pending.existing == if_exists::replace;
+  if (replace) sys::copy_permissions(f, pending.target);
   if (!pending.temporary.empty()) {
-    if (pending.overwrite) {
+    if (replace) {
       sys::rename(pending.temporary, pending.target);
     } else {
       sys::rename_exclusive(pending.temporary, pending.target);
     }
-  } else if (!pending.overwrite) {
+  } else if (!replace) {
     sys::link(f, pending.target);
   } else {
     // A link cannot replace a file: link under a temporary name, then rename over the target.
@@ -158,13 +183,14 @@ void publish(const mapping& storage) {
   region->pending.reset();
 }
 
-void resize_file(const std::filesystem::path& path, std::int64_t length, bool sparse) {
+void resize_file(const std::filesystem::path& path, std::int64_t length,
+                 const resize_options& opts) {
   if (length < 0) {
     throw std::invalid_argument("cannot resize '" + path.string() + "' to a negative length");
   }
   const file f = file::open_regular(path, O_RDWR);
   f.lock(file_lock::exclusive);
-  if (sparse || length < f.size()) {
+  if (opts.sparse || length < f.size()) {
     sys::truncate(f, length);
   } else {
     sys::reserve(f, length);

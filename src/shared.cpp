@@ -186,12 +186,14 @@ description await_header(const file& f) {
   }
 }
 
-// Checks an opened array against what the opener asked for. Throws std::invalid_argument.
+// Checks an opened array against what the opener asked for. Throws type_error for another
+// dtype, std::invalid_argument for another shape or order.
 void check_expected(const description& d, const std::string& what, const dtype* type,
                     const shape_spec* shape, std::optional<order> layout) {
   if (type != nullptr && !(*type == d.type)) {
-    throw std::invalid_argument("shared array " + what + " holds " + d.type.str() +
-                                " elements, not " + type->str());
+    throw type_error("shared array " + what + " holds elements of dtype " + d.type.str() + " (" +
+                     d.type.name() + "), not " + type->str() + " (" + type->name() +
+                     ") as requested");
   }
   if (shape != nullptr) {
     const dims wanted = resolve_shape(*shape, element_count(d.shape.span()));
@@ -290,14 +292,15 @@ namespace detail {
 shared_view create_shared_raw(std::string_view name, const dtype& type, const shape_spec& shape,
                               const shared_options& opts) {
   const std::string checked = checked_name(name);
+  require_accepted(opts.existing, {if_exists::fail, if_exists::open}, "create_shared", checked);
   const header h = describe(type, shape, opts.order, "shared array '" + checked + "'");
-  // With open_existing, the name may vanish between a failed create and the open: try again.
+  // With if_exists::open, the name may vanish between a failed create and the open: try again.
   for (int attempt = 0;; ++attempt) {
     file f;
     try {
       f = sys::shm_open(checked, O_RDWR | O_CREAT | O_EXCL, opts.permissions);
     } catch (const std::system_error& e) {
-      if (!opts.open_existing || e.code() != std::errc::file_exists) throw;
+      if (opts.existing != if_exists::open || e.code() != std::errc::file_exists) throw;
       try {
         return open_file(open_trusted(checked, mode::read_write,
                                       {.permissions = opts.permissions,
@@ -339,6 +342,13 @@ shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape, ord
   return map_elements(std::move(f), d, mode::read_write);
 }
 
+shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape,
+                                 const shared_options& opts) {
+  require_accepted(opts.existing, {if_exists::fail}, "create_anonymous_shared",
+                   "an anonymous shared array");
+  return create_anonymous_raw(type, shape, opts.order);
+}
+
 shared_view open_fd_raw(int fd, maparray::mode how, const dtype* type, const shape_spec* shape) {
   return open_file(sys::duplicate(fd, "fd " + std::to_string(fd)), how, type, shape);
 }
@@ -358,8 +368,9 @@ any_array open_shared(std::string_view name, maparray::mode how, const shared_tr
   return untyped(detail::open_shared_raw(name, how, nullptr, nullptr, trust));
 }
 
-any_array create_anonymous_shared(const dtype& type, const shape_spec& shape, order layout) {
-  return untyped(detail::create_anonymous_raw(type, shape, layout));
+any_array create_anonymous_shared(const dtype& type, const shape_spec& shape,
+                                  const shared_options& opts) {
+  return untyped(detail::create_anonymous_raw(type, shape, opts));
 }
 
 any_array open_shared_fd(int fd, maparray::mode how) {

@@ -27,7 +27,8 @@ staged_file stage(const std::filesystem::path& path, const shape_spec& shape,
   const index_t bytes = checked_mul(element_count(shape.values()), itemsize, "array size");
   const auto prefix_size = static_cast<index_t>(prefix.size());
   const index_t total = checked_add(prefix_size, bytes, "file size");
-  if (!opts.overwrite) {
+  require_accepted(opts.existing, {if_exists::fail, if_exists::replace}, "stage", path.string());
+  if (opts.existing == if_exists::fail) {
     // Fail before anyone computes what would go into the file; commit checks again, atomically.
     std::error_code error;
     if (std::filesystem::exists(std::filesystem::symlink_status(path, error))) {
@@ -45,7 +46,7 @@ staged_file stage(const std::filesystem::path& path, const shape_spec& shape,
   f.close();
   guard.keep();
   return {
-      .path = path, .temporary = f.path(), .data_offset = prefix_size, .overwrite = opts.overwrite};
+      .path = path, .temporary = f.path(), .data_offset = prefix_size, .existing = opts.existing};
 }
 
 }  // namespace detail
@@ -56,12 +57,14 @@ staged_file stage_file(const std::filesystem::path& path, const dtype& type,
 }
 
 void commit_staged(const staged_file& f) {
+  detail::require_accepted(f.existing, {if_exists::fail, if_exists::replace}, "commit_staged",
+                           f.path.string());
   {
     const file written = file::open(f.temporary, O_RDONLY | O_NONBLOCK);
     written.require_regular();
     sys::sync_data(written);
   }
-  if (f.overwrite) {
+  if (f.existing == if_exists::replace) {
     sys::rename(f.temporary, f.path);
   } else {
     sys::rename_exclusive(f.temporary, f.path);

@@ -62,7 +62,7 @@ ma::array<T> make(const ma::testing::temp_dir& dir, const std::string& file, lay
                   bool nonzero = false) {
   const auto path = dir / file;
   ma::array<T> a;
-  const ma::create_options fresh{.overwrite = true};
+  const ma::create_options fresh{.existing = ma::if_exists::replace};
   switch (l) {
     case layout::empty:
       a = ma::create_file<T>(path, {0}, fresh);
@@ -80,7 +80,8 @@ ma::array<T> make(const ma::testing::temp_dir& dir, const std::string& file, lay
       a = ma::create_file<T>(path, {150, 70}, fresh);
       break;
     case layout::fortran_2d:
-      a = ma::create_file<T>(path, {150, 70}, {.overwrite = true, .order = ma::order::fortran});
+      a = ma::create_file<T>(path, {150, 70},
+                             {.existing = ma::if_exists::replace, .order = ma::order::fortran});
       break;
     case layout::row_step:
       a = ma::create_file<T>(path, {300, 70}, fresh).slice(0, 1, 300, 2);

@@ -50,7 +50,8 @@ TEST(Crash, KilledMidWriteLeavesEachElementOldOrNew) {
   std::mt19937 random(12345);
   for (int round = 0; round < 40; ++round) {
     {
-      const auto a = ma::create_file<std::uint64_t>(path, {n}, {.overwrite = true});
+      const auto a =
+          ma::create_file<std::uint64_t>(path, {n}, {.existing = ma::if_exists::replace});
       std::ranges::fill(a.flat(), old_value);
     }
     child_process writer([&] {
@@ -80,7 +81,7 @@ TEST(Crash, AnAppendKilledAtAnyPointLeavesAFileNumpyLoads) {
   const auto path = dir / "log.npy";
   std::mt19937 random(777);
   for (int round = 0; round < 30; ++round) {
-    { ma::create_npy<std::int64_t>(path, {0, 4}, {.overwrite = true}); }
+    { ma::create_npy<std::int64_t>(path, {0, 4}, {.existing = ma::if_exists::replace}); }
     child_process appender([&] {
       for (std::int64_t row = 0;; ++row) {
         const std::int64_t values[4] = {row, row, row, row};

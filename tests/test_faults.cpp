@@ -56,8 +56,9 @@ class Faults : public ::testing::Test {
 TEST_F(Faults, OpenFailures) {
   expect_failure("open", EACCES, [&] { ma::map_file<const float>(existing()); });
   expect_failure("open", EMFILE, [&] { ma::create_file<float>(fresh(), {10}); });
-  expect_failure("open", ENOSPC,
-                 [&] { ma::create_file<float>(existing(), {10}, {.overwrite = true}); });
+  expect_failure("open", ENOSPC, [&] {
+    ma::create_file<float>(existing(), {10}, {.existing = ma::if_exists::replace});
+  });
 }
 
 TEST_F(Faults, FstatFailure) {
@@ -68,15 +69,17 @@ TEST_F(Faults, FstatFailure) {
 TEST_F(Faults, MmapFailure) {
   expect_failure("mmap", ENOMEM, [&] { ma::map_file<float>(existing(), {-1, 4}); });
   expect_failure("mmap", ENOMEM, [&] { ma::create_file<float>(fresh(), {10}); });
-  expect_failure("mmap", ENOMEM,
-                 [&] { ma::create_file<float>(existing(), {5}, {.overwrite = true}); });
+  expect_failure("mmap", ENOMEM, [&] {
+    ma::create_file<float>(existing(), {5}, {.existing = ma::if_exists::replace});
+  });
   EXPECT_EQ(std::filesystem::file_size(existing()), 4096u * 4) << "overwrite lost the old file";
 }
 
 TEST_F(Faults, ReserveAndTruncateFailures) {
   expect_failure("posix_fallocate", ENOSPC, [&] { ma::create_file<float>(fresh(), {1 << 20}); });
-  expect_failure("posix_fallocate", EDQUOT,
-                 [&] { ma::create_file<float>(existing(), {1 << 20}, {.overwrite = true}); });
+  expect_failure("posix_fallocate", EDQUOT, [&] {
+    ma::create_file<float>(existing(), {1 << 20}, {.existing = ma::if_exists::replace});
+  });
   expect_failure("ftruncate", EFBIG,
                  [&] { ma::create_file<float>(fresh(), {1 << 20}, {.sparse = true}); });
   expect_failure("posix_fallocate", ENOSPC, [&] { ma::resize_file(existing(), 1 << 24); });
@@ -84,8 +87,9 @@ TEST_F(Faults, ReserveAndTruncateFailures) {
 }
 
 TEST_F(Faults, RenameFailureKeepsTheOldFile) {
-  expect_failure("rename", EXDEV,
-                 [&] { ma::create_file<float>(existing(), {3}, {.overwrite = true}); });
+  expect_failure("rename", EXDEV, [&] {
+    ma::create_file<float>(existing(), {3}, {.existing = ma::if_exists::replace});
+  });
   EXPECT_EQ(ma::map_file<const float>(existing())(4095), 4095.0f);
 }
 

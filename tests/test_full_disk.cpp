@@ -58,7 +58,9 @@ TEST_F(FullDisk, OverwriteOnAFullDiskKeepsTheOldFile) {
     const auto a = ma::create_file<double>(dir_ / "data", {1000});
     a(999) = 42;
   }
-  expect_enospc([&] { ma::create_file<double>(dir_ / "data", {1 << 20}, {.overwrite = true}); });
+  expect_enospc([&] {
+    ma::create_file<double>(dir_ / "data", {1 << 20}, {.existing = ma::if_exists::replace});
+  });
   EXPECT_EQ(entries_in(dir_.path()), 1u);
   EXPECT_EQ(ma::map_file<const double>(dir_ / "data")(999), 42.0);
 }

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -236,6 +237,28 @@ TEST(Lock, ResizeGrowsWithReservedSpace) {
   EXPECT_EQ(std::filesystem::file_size(path), 1u << 20);
   EXPECT_EQ(ma::map_file<const double>(path)(0), 0.0);
   EXPECT_THROW(ma::resize_file(path, -1), std::invalid_argument);
+}
+
+std::int64_t allocated_bytes(const std::filesystem::path& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0);
+  return static_cast<std::int64_t>(st.st_blocks) * 512;
+}
+
+TEST(Lock, ResizeWithSparseLeavesAHole) {
+  temp_dir dir;
+  const auto path = doubles(dir, 1);
+  ma::resize_file(path, 8 << 20, {.sparse = true});
+  EXPECT_EQ(std::filesystem::file_size(path), 8u << 20);
+  EXPECT_LT(allocated_bytes(path), 4 << 20);
+  ma::resize_file(path, 16 << 20);
+  EXPECT_GE(allocated_bytes(path), 16 << 20);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  ma::resize_file(path, 24 << 20, true);  // the former signature
+#pragma GCC diagnostic pop
+  EXPECT_EQ(std::filesystem::file_size(path), 24u << 20);
+  EXPECT_LT(allocated_bytes(path), 20 << 20);
 }
 
 TEST(Lock, AnExclusiveLockShutsOutSharedOnes) {

@@ -59,7 +59,7 @@ TEST(Hostile, AFifoIsRefusedWithoutWaitingForAWriter) {
   for (const auto m : {ma::mode::read, ma::mode::copy_on_write, ma::mode::read_write}) {
     expect_fifo_refused(fifo, [&] { ma::mapping::open(fifo, {.mode = m}); }, "mapping::open");
   }
-  expect_fifo_refused(fifo, [&] { ma::open(fifo); }, "open");
+  expect_fifo_refused(fifo, [&] { ma::open_npy(fifo); }, "open");
   expect_fifo_refused(fifo, [&] { ma::npy::read_header(fifo); }, "read_header");
   expect_fifo_refused(fifo, [&] { ma::resize_file(fifo, 8); }, "resize_file");
   expect_fifo_refused(
@@ -74,9 +74,8 @@ TEST(Hostile, AFifoUnderDevShmIsRefusedWithoutWaiting) {
     expect_fifo_refused(fifo, [&] { ma::open_shared("/" + name, m); }, "open_shared");
   }
   expect_fifo_refused(
-      fifo,
-      [&] { ma::create_shared<float>("/" + name, {1}, {.open_existing = true}); },
-      "create_shared open_existing");
+      fifo, [&] { ma::create_shared<float>("/" + name, {1}, {.existing = ma::if_exists::open}); },
+      "create_shared if_exists::open");
   ::unlink(fifo.c_str());
 }
 
@@ -99,7 +98,7 @@ TEST(Hostile, ADirectoryIsIsADirectoryInEveryMode) {
                 "map_file copy_on_write");
   for (const auto m : {ma::mode::read, ma::mode::copy_on_write, ma::mode::read_write}) {
     expect_eisdir([&] { ma::mapping::open(dir.path(), {.mode = m}); }, "mapping::open");
-    expect_eisdir([&] { ma::open(dir.path(), {.mode = m}); }, "open");
+    expect_eisdir([&] { ma::open_npy(dir.path(), {.mode = m}); }, "open");
   }
   expect_eisdir([&] { ma::npy::read_header(dir.path()); }, "read_header");
   expect_eisdir([&] { ma::resize_file(dir.path(), 0); }, "resize_file");
@@ -128,7 +127,7 @@ TEST(Hostile, CreateNeverFollowsASymlinkAtTheTarget) {
   EXPECT_THROW(ma::create_file<float>(dangling, {4}), std::system_error);
   EXPECT_FALSE(std::filesystem::exists(dir / "nowhere"));
   // overwrite replaces the link itself; the file it pointed to is untouched.
-  ma::create_file<float>(link, {4}, {.overwrite = true});
+  ma::create_file<float>(link, {4}, {.existing = ma::if_exists::replace});
   EXPECT_FALSE(std::filesystem::is_symlink(link));
   EXPECT_EQ(std::filesystem::file_size(link), 16u);
   EXPECT_EQ(read_all(victim), (std::vector<char>{'k', 'e', 'e', 'p'}));

@@ -330,8 +330,16 @@ TEST(NpyFile, CreateThenOpenTyped) {
   EXPECT_EQ(r.storage().mode(), ma::mode::read);
   EXPECT_EQ(reinterpret_cast<std::uintptr_t>(r.data()) % 64, 0u);
   EXPECT_THROW(ma::create_npy<std::int32_t>(path, {1}), std::system_error);
-  EXPECT_EQ(ma::create_npy<std::int32_t>(path, {4}, {.overwrite = true}).size(), 4u);
+  EXPECT_EQ(ma::create_npy<std::int32_t>(path, {4}, {.existing = ma::if_exists::replace}).size(),
+            4u);
   EXPECT_EQ(ma::open_npy<const std::int32_t>(path).size(), 4u);
+  EXPECT_THROW(ma::create_npy<std::int32_t>(path, {5}, {.existing = ma::if_exists::open}),
+               std::invalid_argument);
+  EXPECT_THROW(ma::stage_npy(dir / "new.npy", ma::dtype_of<float>(), {4},
+                             {.existing = ma::if_exists::open}),
+               std::invalid_argument);
+  EXPECT_FALSE(std::filesystem::exists(dir / "new.npy"));
+  EXPECT_EQ(ma::open_npy<const std::int32_t>(path).size(), 4u);  // untouched
 }
 
 TEST(NpyFile, FortranOrder) {
@@ -352,13 +360,16 @@ TEST(NpyFile, DtypeMismatchAndByteOrder) {
   try {
     ma::open_npy<const double>(path);
     FAIL() << "no error";
-  } catch (const ma::format_error& e) {
+  } catch (const ma::type_error& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("byte order"), std::string::npos) << what;
     EXPECT_NE(what.find("b.npy"), std::string::npos) << what;
+    EXPECT_NE(what.find(other_order("f8")), std::string::npos) << what;
+    EXPECT_NE(what.find(ma::dtype_of<double>().str()), std::string::npos) << what;
   }
-  EXPECT_THROW(ma::open_npy<const float>(path), ma::format_error);
-  const auto any = ma::open(path);
+  EXPECT_THROW(ma::open_npy<const float>(path), ma::type_error);
+  EXPECT_THROW(ma::open_npy(path, {.expect = ma::dtype_of<float>()}), ma::type_error);
+  const auto any = ma::open_npy(path);
   EXPECT_EQ(any.type().str(), other_order("f8"));
   EXPECT_FALSE(any.writable());
 }
@@ -379,8 +390,8 @@ TEST(NpyFile, RecordsNeedAnExpectedDtypeOrAnItemsizeOptIn) {
   EXPECT_EQ(ma::open_npy<const point>(path, {.itemsize_only = true})(2).x, 1.5f);
   EXPECT_THROW(ma::open_npy<const point>(path, {.expect = npy::parse_descr("[('x', '<f4'), "
                                                                            "('z', '<i4')]")}),
-               ma::format_error);
-  EXPECT_THROW(ma::open_npy<const std::int64_t>(path, {.itemsize_only = true}), ma::format_error);
+               ma::type_error);
+  EXPECT_THROW(ma::open_npy<const std::int64_t>(path, {.itemsize_only = true}), ma::type_error);
   EXPECT_THROW(ma::create_npy(dir / "zero.npy", npy::parse_descr("[]"), {3}),
                std::invalid_argument);
 }
@@ -426,7 +437,7 @@ TEST(NpyFile, AppendGrowsAxisZeroAndKeepsOldViews) {
   EXPECT_THROW(ma::append_npy<std::int32_t>(path, std::span<const std::int32_t>(more).first(4)),
                std::invalid_argument);
   EXPECT_THROW(ma::append_npy<std::int64_t>(path, std::vector<std::int64_t>{1, 2, 3}),
-               ma::format_error);
+               ma::type_error);
   // An array of rows in the file's shape.
   ma::append_npy(path, after.rows(0, 2));
   const auto third = ma::open_npy<const std::int32_t>(path);
@@ -478,13 +489,28 @@ TEST(NpyFile, OpenIsReadOnlyUnlessAsked) {
   temp_dir dir;
   const auto path = dir / "o.npy";
   ma::create_npy<std::uint8_t>(path, {4});
-  EXPECT_FALSE(ma::open(path).writable());
-  auto w = ma::open(path, {.mode = ma::mode::read_write});
+  EXPECT_FALSE(ma::open_npy(path).writable());
+  auto w = ma::open_npy(path, {.mode = ma::mode::read_write});
   EXPECT_TRUE(w.writable());
   w.data()[3] = std::byte{42};
   EXPECT_EQ(ma::open_npy<const std::uint8_t>(path)(3), 42);
   EXPECT_THROW(ma::open_npy<std::uint8_t>(path, {.mode = ma::mode::read}), std::invalid_argument);
 }
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+TEST(NpyFile, TheFormerNameOpenStillOpensWithTheFilesDtype) {
+  temp_dir dir;
+  const auto path = dir / "former.npy";
+  ma::create_npy<std::int16_t>(path, {2, 3});
+  const ma::any_array a = ma::open(path);
+  EXPECT_EQ(a.type(), ma::dtype_of<std::int16_t>());
+  ASSERT_EQ(a.shape().size(), 2u);
+  EXPECT_EQ(a.shape()[1], 3);
+  EXPECT_FALSE(a.writable());
+  EXPECT_TRUE(ma::open(ma::file::open(path, O_RDWR), {.mode = ma::mode::read_write}).writable());
+}
+#pragma GCC diagnostic pop
 
 TEST(NpyFile, AnInterruptedAppendLeavesTheOldArrayAndIsOverwrittenByTheNext) {
   temp_dir dir;
@@ -513,7 +539,7 @@ TEST(NpyFile, AHugeHeaderLengthAllocatesNothingEvenWithTheLimitRaised) {
   const std::string bytes("\x93NUMPY\x02\x00\xff\xff\xff\xff{}", 14);
   write_bytes(path, std::as_bytes(std::span(bytes)));
   try {
-    ma::open(path, {.limits = {.max_header_length = std::size_t{1} << 40}});
+    ma::open_npy(path, {.limits = {.max_header_length = std::size_t{1} << 40}});
     FAIL() << "no error";
   } catch (const ma::format_error& e) {
     EXPECT_NE(std::string(e.what()).find("ends inside the header"), std::string::npos) << e.what();
@@ -666,7 +692,7 @@ TEST(NpyFile, AnAppenderAddsAllItsRowsOrNone) {
   const auto grown = ma::open_npy<const std::int16_t>(path);
   ASSERT_EQ(grown.shape_dims(), (ma::dims{5, 2}));
   for (std::int16_t i = 0; i < 10; ++i) EXPECT_EQ(grown.flat()[static_cast<std::size_t>(i)], i);
-  EXPECT_THROW(ma::npy_appender(path, 1, {.expect = ma::dtype_of<float>()}), ma::format_error);
+  EXPECT_THROW(ma::npy_appender(path, 1, {.expect = ma::dtype_of<float>()}), ma::type_error);
   EXPECT_THROW(ma::npy_appender(path, -1), std::invalid_argument);
 }
 
@@ -684,7 +710,7 @@ TEST(NpyFile, AFifoIsRefusedWithoutWaitingAndTheMappingLockIsHeld) {
   temp_dir dir;
   const auto fifo = dir / "fifo.npy";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  EXPECT_THROW(ma::open(fifo), std::invalid_argument);
+  EXPECT_THROW(ma::open_npy(fifo), std::invalid_argument);
   EXPECT_THROW(npy::read_header(fifo), std::invalid_argument);
   const auto path = dir / "locked.npy";
   ma::create_npy<float>(path, {3});

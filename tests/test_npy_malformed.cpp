@@ -25,7 +25,7 @@ std::vector<std::filesystem::path> corpus() {
 
 std::string rejection(const std::filesystem::path& path) {
   try {
-    ma::open(path);
+    ma::open_npy(path);
   } catch (const ma::format_error& e) {
     return e.what();
   } catch (const std::exception& e) {

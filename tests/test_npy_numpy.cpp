@@ -144,7 +144,7 @@ TEST(NpyNumpy, ReadsWhatNumpyWritesAndNumpyReadsWhatMaparrayWrites) {
     const ma::dtype type = ma::npy::parse_descr(c.descr);
 
     // Reading numpy's file.
-    const auto a = ma::open(theirs);
+    const auto a = ma::open_npy(theirs);
     EXPECT_EQ(a.type(), type);
     EXPECT_EQ(ma::npy::format_descr(a.type()), c.descr);
     EXPECT_EQ(ma::to_string(a.shape()), ma::to_string(c.shape));
@@ -196,8 +196,8 @@ TEST(NpyNumpy, VersionTwoHeadersOfManyFieldsAreNumpysBytes) {
       "np.save(sys.argv[1], np.zeros(3, [('f%d' % k, '<i2') for k in range(5000)]))\" '" +
       theirs.string() + "'";
   ASSERT_EQ(std::system(line.c_str()), 0);
-  EXPECT_THROW(ma::open(theirs), ma::format_error);  // over the default header limit
-  const auto a = ma::open(theirs, {.limits = {.max_header_length = 1 << 20}});
+  EXPECT_THROW(ma::open_npy(theirs), ma::format_error);  // over the default header limit
+  const auto a = ma::open_npy(theirs, {.limits = {.max_header_length = 1 << 20}});
   EXPECT_EQ(ma::npy::read_header(theirs, {.max_header_length = 1 << 20}).major_version, 2);
   EXPECT_EQ(a.type().fields().size(), 5000u);
   const auto ours = dir / "ours.npy";

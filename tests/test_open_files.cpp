@@ -47,12 +47,12 @@ TEST(OpenFiles, OpenTakesAnOpenNpyFile) {
     auto made = ma::create_npy<double>(dir / "d.npy", {2, 2});
     made(1, 1) = 4.5;
   }
-  const auto a = ma::open(ma::file::open(dir / "d.npy", O_RDONLY));
+  const auto a = ma::open_npy(ma::file::open(dir / "d.npy", O_RDONLY));
   ASSERT_EQ(a.ndim(), 2u);
   double last;
   std::memcpy(&last, a.data() + 3 * 8, 8);
   EXPECT_EQ(last, 4.5);
   EXPECT_FALSE(a.writable());
-  EXPECT_THROW(ma::open(ma::file::open(dir.path(), O_RDONLY)),
+  EXPECT_THROW(ma::open_npy(ma::file::open(dir.path(), O_RDONLY)),
                std::system_error);  // a directory: EISDIR, in every mode
 }

@@ -201,7 +201,7 @@ TEST(CreateFile, RefusesToReplaceUnlessAsked) {
     EXPECT_EQ(e.code(), std::errc::file_exists);
   }
   EXPECT_EQ(std::filesystem::file_size(path), 80u);  // nothing lost
-  const auto c = ma::create_file<float>(path, {4}, {.overwrite = true});
+  const auto c = ma::create_file<float>(path, {4}, {.existing = ma::if_exists::replace});
   EXPECT_EQ(std::filesystem::file_size(path), 16u);
   EXPECT_EQ(c.storage().path(), path);
   c(3) = 2.0f;
@@ -209,6 +209,17 @@ TEST(CreateFile, RefusesToReplaceUnlessAsked) {
   EXPECT_EQ(value_at<float>(read_all(path), 12), 2.0f);
   // No temporary file is left beside it.
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
+}
+
+TEST(CreateFile, IfExistsOpenIsRefusedBeforeAnythingIsTouched) {
+  temp_dir dir;
+  const auto path = int64_file(dir, 10);
+  EXPECT_THROW(ma::create_file<float>(path, {4}, {.existing = ma::if_exists::open}),
+               std::invalid_argument);
+  EXPECT_THROW(ma::create_file<float>(dir / "new.f32", {4}, {.existing = ma::if_exists::open}),
+               std::invalid_argument);
+  EXPECT_EQ(std::filesystem::file_size(path), 80u);
+  EXPECT_FALSE(std::filesystem::exists(dir / "new.f32"));
 }
 
 TEST(CreateFile, PermissionBits) {
@@ -237,7 +248,7 @@ TEST(CreateFile, ReplacingKeepsTheReplacedFilesPermissionsAndOwner) {
     if (root) {
       ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
     }
-    ma::create_file<float>(path, {4}, {.overwrite = true});
+    ma::create_file<float>(path, {4}, {.existing = ma::if_exists::replace});
     struct stat st {};
     ASSERT_EQ(::stat(path.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, bits);
@@ -261,7 +272,9 @@ TEST(CreateFile, AProcessKilledWhileCreatingLeavesNothingBehind) {
       ::signal(SIGXFSZ, SIG_DFL);
       const rlimit small{1 << 20, 1 << 20};
       ::setrlimit(RLIMIT_FSIZE, &small);
-      ma::create_file<double>(path, {1 << 20}, {.overwrite = overwrite});  // 8 MiB
+      ma::create_file<double>(
+          path, {1 << 20},
+          {.existing = overwrite ? ma::if_exists::replace : ma::if_exists::fail});  // 8 MiB
       return 0;
     });
     EXPECT_EQ(child.wait(), -SIGXFSZ);

@@ -90,8 +90,12 @@ TEST_F(Shared, OpenChecksShapeAndTypeWhenGiven) {
   EXPECT_NE(wrong_shape.find("has shape (6, 4), not (4, 6)"), std::string::npos) << wrong_shape;
   EXPECT_THROW(ma::open_shared<float>(name, {-1, 5}), std::invalid_argument);
   const auto wrong_type = error_of([&] { ma::open_shared<double>(name); });
-  EXPECT_NE(wrong_type.find("holds <f4 elements, not <f8"), std::string::npos) << wrong_type;
-  EXPECT_THROW(ma::open_shared<std::int32_t>(name), std::invalid_argument);
+  EXPECT_NE(wrong_type.find(name), std::string::npos) << wrong_type;
+  EXPECT_NE(wrong_type.find("holds elements of dtype <f4 (float32), not <f8 (float64)"),
+            std::string::npos)
+      << wrong_type;
+  EXPECT_THROW(ma::open_shared<std::int32_t>(name), ma::type_error);
+  EXPECT_THROW(ma::open_shared(name).as<const std::int32_t>(), ma::type_error);
   ma::remove_shared(name);
 }
 
@@ -114,25 +118,39 @@ TEST_F(Shared, OpenExistingOpensWhenTheArrayMatches) {
   const auto name = names.next();
   auto a = ma::create_shared<std::int32_t>(name, {8});
   a(5) = 9;
-  auto b = ma::create_shared<std::int32_t>(name, {8}, {.open_existing = true});
+  auto b = ma::create_shared<std::int32_t>(name, {8}, {.existing = ma::if_exists::open});
   EXPECT_EQ(b(5), 9);
-  EXPECT_THROW(ma::create_shared<std::int32_t>(name, {9}, {.open_existing = true}),
+  EXPECT_THROW(ma::create_shared<std::int32_t>(name, {9}, {.existing = ma::if_exists::open}),
                std::invalid_argument);
-  EXPECT_THROW(ma::create_shared<std::int64_t>(name, {8}, {.open_existing = true}),
+  EXPECT_THROW(ma::create_shared<std::int64_t>(name, {8}, {.existing = ma::if_exists::open}),
                std::invalid_argument);
   EXPECT_EQ(ma::open_shared<std::int32_t>(name)(5), 9);  // a mismatch does not remove it
   ma::remove_shared(name);
-  // With no array of that name, open_existing creates one.
-  EXPECT_EQ(ma::create_shared<std::int32_t>(name, {3}, {.open_existing = true}).size(), 3u);
+  // With no array of that name, if_exists::open creates one.
+  EXPECT_EQ(ma::create_shared<std::int32_t>(name, {3}, {.existing = ma::if_exists::open}).size(),
+            3u);
   ma::remove_shared(name);
+}
+
+TEST_F(Shared, IfExistsReplaceIsRefused) {
+  const auto name = names.next();
+  auto a = ma::create_shared<std::int32_t>(name, {4});
+  a(1) = 7;
+  EXPECT_THROW(ma::create_shared<std::int32_t>(name, {4}, {.existing = ma::if_exists::replace}),
+               std::invalid_argument);
+  EXPECT_EQ(ma::open_shared<const std::int32_t>(name)(1), 7);  // untouched
+  ma::remove_shared(name);
+  EXPECT_THROW(ma::create_shared<std::int32_t>(name, {4}, {.existing = ma::if_exists::replace}),
+               std::invalid_argument);
+  EXPECT_FALSE(ma::remove_shared(name));  // nothing was created
 }
 
 TEST_F(Shared, OpenExistingChecksTheOrder) {
   const auto name = names.next();
   ma::create_shared<float>(name, {2, 3});
-  EXPECT_THROW(
-      ma::create_shared<float>(name, {2, 3}, {.open_existing = true, .order = ma::order::fortran}),
-      std::invalid_argument);
+  EXPECT_THROW(ma::create_shared<float>(
+                   name, {2, 3}, {.existing = ma::if_exists::open, .order = ma::order::fortran}),
+               std::invalid_argument);
   ma::remove_shared(name);
 }
 
@@ -190,8 +208,8 @@ TEST_F(Shared, AnObjectOtherUsersMayWriteIsRefused) {
   expect_refused(name, [&] { ma::open_shared(name, ma::mode::read); }, "open_shared read");
   expect_refused(name, [&] { ma::open_shared(name, ma::mode::copy_on_write); }, "copy_on_write");
   expect_refused(
-      name, [&] { ma::create_shared<std::int32_t>(name, {4}, {.open_existing = true}); },
-      "create_shared open_existing");
+      name, [&] { ma::create_shared<std::int32_t>(name, {4}, {.existing = ma::if_exists::open}); },
+      "create_shared if_exists::open");
   // Group write alone is refused too.
   ASSERT_TRUE(ma::remove_shared(name));
   squat(name, 0620);
@@ -206,8 +224,8 @@ TEST_F(Shared, AnObjectOwnedByAnotherUserIsRefused) {
   expect_refused(name, [&] { ma::open_shared<std::int32_t>(name); }, "open_shared<T>");
   expect_refused(name, [&] { ma::open_shared(name, ma::mode::read); }, "open_shared read");
   expect_refused(
-      name, [&] { ma::create_shared<std::int32_t>(name, {4}, {.open_existing = true}); },
-      "create_shared open_existing");
+      name, [&] { ma::create_shared<std::int32_t>(name, {4}, {.existing = ma::if_exists::open}); },
+      "create_shared if_exists::open");
   ma::remove_shared(name);
 }
 
@@ -219,8 +237,8 @@ TEST_F(Shared, OthersAreTrustedOnlyWhenAskedFor) {
   // Group write was asked for: a group sharing memory on purpose.
   EXPECT_EQ(ma::open_shared(name, ma::mode::read, {.permissions = 0660}).size(), 4u);
   EXPECT_EQ(ma::open_shared<std::int32_t>(name, {4}, {.permissions = 0660}).size(), 4u);
-  EXPECT_EQ(ma::create_shared<std::int32_t>(name, {4}, {.open_existing = true,
-                                                        .permissions = 0660})
+  EXPECT_EQ(ma::create_shared<std::int32_t>(name, {4},
+                                            {.existing = ma::if_exists::open, .permissions = 0660})
                 .size(),
             4u);
   expect_refused(name, [&] { ma::open_shared(name, ma::mode::read, {.permissions = 0640}); },
@@ -229,10 +247,10 @@ TEST_F(Shared, OthersAreTrustedOnlyWhenAskedFor) {
   if (::geteuid() != 0) return;
   squat(name, 0600, 65534);
   EXPECT_EQ(ma::open_shared(name, ma::mode::read, {.other_owners = true}).size(), 4u);
-  EXPECT_EQ(
-      ma::create_shared<std::int32_t>(name, {4}, {.open_existing = true, .other_owners = true})
-          .size(),
-      4u);
+  EXPECT_EQ(ma::create_shared<std::int32_t>(name, {4},
+                                            {.existing = ma::if_exists::open, .other_owners = true})
+                .size(),
+            4u);
   ma::remove_shared(name);
 }
 
@@ -318,7 +336,8 @@ TEST_F(Shared, ForeignObjectsAreFormatErrors) {
   const auto what = error_of([&] { ma::open_shared<int>(name); });
   EXPECT_NE(what.find("'" + name + "' is not a maparray shared array"), std::string::npos) << what;
   EXPECT_THROW(ma::open_shared<int>(name), ma::format_error);
-  EXPECT_THROW(ma::create_shared<int>(name, {1}, {.open_existing = true}), ma::format_error);
+  EXPECT_THROW(ma::create_shared<int>(name, {1}, {.existing = ma::if_exists::open}),
+               ma::format_error);
   ma::remove_shared(name);
 }
 
@@ -404,10 +423,30 @@ TEST_F(Shared, AnonymousArraysOpenThroughTheirDescriptor) {
   b(0, 0) = 11;
   EXPECT_EQ(a(0, 0), 11);
   EXPECT_THROW(ma::open_shared_fd<std::int64_t>(a.storage().fd(), {2, 5}), std::invalid_argument);
-  EXPECT_THROW(ma::open_shared_fd<double>(a.storage().fd()), std::invalid_argument);
+  EXPECT_THROW(ma::open_shared_fd<double>(a.storage().fd()), ma::type_error);
   const auto any = ma::open_shared_fd(a.storage().fd());
   EXPECT_EQ(any.type(), ma::dtype_of<std::int64_t>());
   EXPECT_EQ(ma::create_anonymous_shared(ma::dtype::parse("<u2"), {3}).size(), 3u);
+}
+
+TEST_F(Shared, AnonymousArraysTakeTheOptionsOfNamedOnes) {
+  const auto f = ma::create_anonymous_shared<float>({2, 3}, {.order = ma::order::fortran});
+  EXPECT_EQ(f.strides()[0], 1);
+  EXPECT_EQ(f.strides()[1], 2);
+  EXPECT_EQ(ma::open_shared_fd<const float>(f.storage().fd()).strides()[1], 2);  // recorded
+  const auto any =
+      ma::create_anonymous_shared(ma::dtype::parse("<i2"), {2, 3}, {.order = ma::order::fortran});
+  EXPECT_EQ(any.byte_strides()[1], 4);
+  // Without a name nothing can exist already: only if_exists::fail makes sense.
+  EXPECT_THROW(ma::create_anonymous_shared<float>({2}, {.existing = ma::if_exists::open}),
+               std::invalid_argument);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  EXPECT_EQ(ma::create_anonymous_shared<float>({2, 3}, ma::order::fortran).strides()[1], 2);
+  EXPECT_EQ(ma::create_anonymous_shared(ma::dtype::parse("<i2"), {2, 3}, ma::order::fortran)
+                .byte_strides()[1],
+            4);
+#pragma GCC diagnostic pop
 }
 
 TEST_F(Shared, AnonymousArraysCannotBeResized) {
@@ -433,7 +472,8 @@ TEST_F(Shared, FailedCallsLeaveNoDescriptorBehind) {
   ma::create_shared<int>(name, {4});
   const auto before = ma::testing::open_descriptors();
   EXPECT_THROW(ma::create_shared<int>(name, {4}), std::system_error);
-  EXPECT_THROW(ma::create_shared<int>(name, {5}, {.open_existing = true}), std::invalid_argument);
+  EXPECT_THROW(ma::create_shared<int>(name, {5}, {.existing = ma::if_exists::open}),
+               std::invalid_argument);
   EXPECT_THROW(ma::open_shared<double>(name), std::invalid_argument);
   EXPECT_THROW(ma::open_shared<int>(foreign), ma::format_error);
   EXPECT_THROW(ma::open_shared<int>(names.next()), std::system_error);
@@ -506,7 +546,9 @@ TEST_F(SharedFaults, OpeningANamedArray) {
   expect_failure("fstat", EIO, open);
   expect_failure("pread", EIO, open);
   expect_failure("mmap", ENOMEM, open);
-  auto open_existing = [&] { ma::create_shared<double>(name, {100}, {.open_existing = true}); };
+  auto open_existing = [&] {
+    ma::create_shared<double>(name, {100}, {.existing = ma::if_exists::open});
+  };
   expect_failure("pread", EIO, open_existing);
   EXPECT_EQ(ma::open_shared<const double>(name).size(), 100u);  // still there, still whole
   expect_failure("shm_unlink", EACCES, [&] { ma::remove_shared(name); });

@@ -206,7 +206,8 @@ TEST_F(SharedProcesses, ProcessesRacingToCreateOneNameAllGetTheSameArray) {
     children.emplace_back([&, w] {
       start_line(control);
       // Whoever comes first creates it; the others wait for its header and open it.
-      const auto a = ma::create_shared<std::int64_t>(name, {8, 8}, {.open_existing = true});
+      const auto a =
+          ma::create_shared<std::int64_t>(name, {8, 8}, {.existing = ma::if_exists::open});
       a.atomic(w, w).fetch_add(1);
       a.atomic(7, 7).fetch_add(1);
       return 0;

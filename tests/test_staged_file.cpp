@@ -117,11 +117,26 @@ TEST(StagedFile, ExistingPathIsRefusedUnlessOverwrite) {
   }
   EXPECT_EQ(files_in(dir.path()), 1u);  // no temporary file left
 
-  const auto f = ma::stage_file(path, ma::dtype_of<std::int32_t>(), {10, 6}, {.overwrite = true});
+  const auto f = ma::stage_file(path, ma::dtype_of<std::int32_t>(), {10, 6},
+                                {.existing = ma::if_exists::replace});
   write_rows(f);
   EXPECT_EQ(std::filesystem::file_size(path), 12u);  // the old file until commit
   ma::commit_staged(f);
   EXPECT_EQ(std::filesystem::file_size(path), 240u);
+}
+
+TEST(StagedFile, IfExistsOpenIsRefused) {
+  temp_dir dir;
+  const auto path = dir / "out.i32";
+  EXPECT_THROW(ma::stage_file(path, ma::dtype_of<std::int32_t>(), {10, 6},
+                              {.existing = ma::if_exists::open}),
+               std::invalid_argument);
+  EXPECT_EQ(files_in(dir.path()), 0u);
+  auto f = ma::stage_file(path, ma::dtype_of<std::int32_t>(), {10, 6});
+  f.existing = ma::if_exists::open;
+  EXPECT_THROW(ma::commit_staged(f), std::invalid_argument);
+  EXPECT_FALSE(std::filesystem::exists(path));
+  ma::discard_staged(f);
 }
 
 TEST(StagedFile, CommitRefusesAFileThatAppearedMeanwhile) {

@@ -246,7 +246,7 @@ opened_array open_input(const std::filesystem::path& path, const raw_layout& raw
       }
       opened_array result;
       const npy::header head = npy::read_header(path);
-      result.array = open(path, {.mode = writable ? mode::read_write : mode::read});
+      result.array = open_npy(path, {.mode = writable ? mode::read_write : mode::read});
       result.is_npy = true;
       result.npy_version =
           std::to_string(head.major_version) + "." + std::to_string(head.minor_version);

@@ -12,7 +12,7 @@ output_array create_output(const std::filesystem::path& path, bool npy, const dt
   staged_output* staged = staged_output::find(path);
   const std::filesystem::path& name = staged ? staged->target() : path;
   if (staged) {
-    opts.overwrite = staged->overwrite();
+    opts.existing = staged->overwrite() ? if_exists::replace : if_exists::fail;
     opts.publish_later = true;
   }
   output_array out{npy ? create_npy(name, type, shape, opts) : create_file(name, type, shape, opts)};

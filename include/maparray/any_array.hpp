@@ -15,6 +15,7 @@
 
 #include "maparray/array.hpp"
 #include "maparray/dtype.hpp"
+#include "maparray/error.hpp"
 #include "maparray/raw_file.hpp"
 
 namespace maparray {
@@ -74,9 +75,10 @@ class any_array {
   // The lease that keeps the storage mapped.
   const view_lease& lease() const noexcept { return keep_; }
 
-  // The same elements as array<T>. Throws std::invalid_argument if dtype_of<T>() is not type()
-  // (naming both, and saying how to convert a byte-order mismatch), if T is not const and the
-  // array is read-only, or if the data or strides are not aligned for T.
+  // The same elements as array<T>. Throws type_error if dtype_of<T>() is not type() (naming
+  // the file or shared object, if any, and both dtypes, and saying how to convert a byte-order
+  // mismatch); std::invalid_argument if T is not const and the array is read-only, or if the
+  // data or strides are not aligned for T.
   template <numeric_element T>
   array<T> as() const {
     check_view(dtype_of<T>(), !std::is_const_v<T>, alignof(T));

@@ -8,6 +8,7 @@
 #include "maparray/dtype.hpp"
 #include "maparray/error.hpp"
 #include "maparray/guard.hpp"
+#include "maparray/if_exists.hpp"
 #include "maparray/mapping.hpp"
 #include "maparray/npy.hpp"
 #include "maparray/npz.hpp"

@@ -25,6 +25,7 @@
 #include <span>
 #include <string>
 
+#include "maparray/if_exists.hpp"
 #include "maparray/os.hpp"
 
 namespace maparray {
@@ -74,7 +75,7 @@ struct region {
   struct pending_name {
     std::filesystem::path target;     // the name it is to have
     std::filesystem::path temporary;  // its name meanwhile, or empty for an unnamed file
-    bool overwrite = false;           // whether it may replace a file at `target`
+    if_exists existing = if_exists::fail;  // replace: it may replace a file at `target`
   };
 
   std::byte* base = nullptr;      // page-aligned start of the mapped pages

@@ -63,6 +63,8 @@
 #include "maparray/any_array.hpp"
 #include "maparray/array.hpp"
 #include "maparray/dtype.hpp"
+#include "maparray/error.hpp"
+#include "maparray/if_exists.hpp"
 #include "maparray/mapping.hpp"
 #include "maparray/shape.hpp"
 
@@ -178,9 +180,10 @@ struct open_options {
 
 // Options for the collective creates (create_npy, create_file). Every rank must pass the same.
 struct create_options {
-  // Replace an existing file (only once every rank has mapped the new one; until then the old
-  // file stays). Otherwise an existing file is an error (EEXIST).
-  bool overwrite = false;
+  // What to do if a file exists at the path: fail (EEXIST), or replace it (only once every
+  // rank has mapped the new one; until then the old file stays). if_exists::open is refused
+  // (std::invalid_argument).
+  if_exists existing = if_exists::fail;
   // Set the length with ftruncate instead of reserving every block (see maparray::
   // create_options::sparse: a later write into a hole on a full disk raises SIGBUS).
   bool sparse = false;
@@ -318,9 +321,9 @@ class any_global_array {
   // Closing twice does nothing. Throws mpi_error.
   void close();
 
-  // The same array with the element type T, sharing this handle's state. Throws
-  // std::invalid_argument if dtype_of<T>() is not type(), or T is not const and the array is
-  // read-only; std::logic_error for an empty handle.
+  // The same array with the element type T, sharing this handle's state. Throws type_error if
+  // dtype_of<T>() is not type() (naming the file and both dtypes), std::invalid_argument if T
+  // is not const and the array is read-only; std::logic_error for an empty handle.
   template <numeric_element T>
   global_array<T> as() const {
     return global_array<T>(*this);
@@ -345,8 +348,9 @@ class global_array {
   // The typed face of `any`. Throws as any_global_array::as<T>().
   explicit global_array(any_global_array any) : any_(std::move(any)) {
     if (any_.type() != dtype_of<value_type>()) {
-      throw std::invalid_argument("a distributed array of " + any_.type().str() +
-                                  " viewed as elements of " + dtype_of<value_type>().str());
+      throw type_error("the distributed array of '" + any_.path().string() +
+                       "' holds elements of dtype " + any_.type().str() + ", not " +
+                       dtype_of<value_type>().str() + " as requested");
     }
     if (!std::is_const_v<T> && any_.mode() == maparray::mode::read) {
       throw std::invalid_argument("a read-only distributed array viewed with a writable type");
@@ -450,13 +454,15 @@ class global_array {
 // arguments fail on every rank, naming what differs). Rank 0 reads or writes the .npy header;
 // every rank then maps its own slab of the file and the MPI window over the slabs is created.
 // Errors are collective (see the file comment): std::system_error (a missing or unwritable
-// file, EEXIST, ENOSPC on creation...), format_error (a malformed .npy file or one whose dtype
-// is not the one asked for), std::invalid_argument (arguments that differ between ranks, a
+// file, EEXIST, ENOSPC on creation...), format_error (a malformed .npy file), type_error (a
+// file whose dtype is not the one asked for: what() names the file and both dtypes),
+// std::invalid_argument (arguments that differ between ranks, a
 // Fortran-order or zero-dimensional array, which have no rows to split, row counts that do
-// not match the array, a writable view of a read-only mode), std::out_of_range, mpi_error
-// (with Open MPI 4, window creation over file mappings needs `--mca osc pt2pt`), and
-// std::logic_error if MPI is not initialized. On failure nothing is left behind: a file the
-// call created is removed, an existing file that overwrite would replace is kept.
+// not match the array, a writable view of a read-only mode, create_options::existing open),
+// std::out_of_range, mpi_error (with Open MPI 4, window creation over file mappings needs
+// `--mca osc pt2pt`), and std::logic_error if MPI is not initialized. On failure nothing is
+// left behind: a file the call created is removed, an existing file that if_exists::replace
+// would replace is kept.
 
 // Opens the .npy file at `path`, distributed over `comm`. Its dtype must be T's.
 any_global_array open_npy(MPI_Comm comm, const std::filesystem::path& path,
@@ -502,7 +508,7 @@ requires(!std::is_const_v<T>) global_array<T> create_file(MPI_Comm comm,
 // @}
 
 namespace detail {
-// open_npy() checking the file's dtype against `expected` collectively (a format_error naming
+// open_npy() checking the file's dtype against `expected` collectively (a type_error naming
 // both types, as maparray::open_npy<T>).
 any_global_array open_npy_checked(MPI_Comm comm, const std::filesystem::path& path,
                                   const open_options& opts, const dtype& expected);

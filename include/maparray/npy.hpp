@@ -102,9 +102,9 @@ header read_header(const std::filesystem::path& path, const limits& lim = {});
 
 }  // namespace npy
 
-// Options for open_npy() and open().
+// Options for open_npy().
 struct npy_options {
-  // Default: read for array<const T> and for open(), read_write for array<T>.
+  // Default: read for array<const T> and for the untyped open_npy(), read_write for array<T>.
   std::optional<maparray::mode> mode{};
   // The dtype the file must have, compared exactly (field names, offsets, byte order). Needed
   // for record element types unless itemsize_only is set.
@@ -136,7 +136,7 @@ struct npy_view {
   view_layout layout;
 };
 
-// The untyped work of open_npy() and open(): reads the header, checks the data is all there and
+// The untyped work of open_npy(): reads the header, checks the data is all there and
 // maps it. Throws as open_npy().
 npy_view map_npy(const std::filesystem::path& path, const npy_options& opts, bool writable_view,
                  index_t alignment);
@@ -144,7 +144,7 @@ npy_view map_npy(const std::filesystem::path& path, const npy_options& opts, boo
 npy_view map_npy(file f, const npy_options& opts, bool writable_view, index_t alignment);
 
 // Checks the file's dtype against the caller's: `wanted` (from dtype_of<T>), opts.expect, or
-// opts.itemsize_only with `size`. Throws format_error naming the file and both types, saying
+// opts.itemsize_only with `size`. Throws type_error naming the file and both types, saying
 // how to convert a byte-order mismatch; std::invalid_argument if nothing to check against.
 void check_npy_type(const std::filesystem::path& path, const dtype& actual,
                     const std::optional<dtype>& wanted, const npy_options& opts, index_t size);
@@ -175,10 +175,11 @@ std::optional<dtype> dtype_if_numeric() {
 // dtype) or set opts.itemsize_only. array<const T> maps read-only, array<T> read-write (shared)
 // unless opts.mode says copy_on_write. Bytes after the data are allowed and ignored.
 // Throws std::system_error (cannot open or map; what() names the call and the path; EWOULDBLOCK
-// if opts.lock conflicts), format_error (malformed header, a file shorter than its header says,
-// a dtype other than T's: what() names the file and says how to convert a byte-order mismatch),
-// std::invalid_argument (not a regular file, mode read for a writable T, a record T with
-// neither expect nor itemsize_only, data not aligned for T).
+// if opts.lock conflicts), format_error (malformed header, a file shorter than its header says),
+// type_error (a dtype other than T's or opts.expect: what() names the file and both dtypes and
+// says how to convert a byte-order mismatch), std::invalid_argument (not a regular file, mode
+// read for a writable T, a record T with neither expect nor itemsize_only, data not aligned for
+// T).
 template <class T>
 array<T> open_npy(const std::filesystem::path& path, const npy_options& opts = {}) {
   auto v = detail::map_npy(path, opts, !std::is_const_v<T>, alignof(T));
@@ -189,18 +190,28 @@ array<T> open_npy(const std::filesystem::path& path, const npy_options& opts = {
 }
 
 // Maps the .npy file at `path` with its own dtype, for tools. opts.mode defaults to read;
-// opts.expect, if given, is checked. Throws as open_npy().
-any_array open(const std::filesystem::path& path, const npy_options& opts = {});
+// opts.expect, if given, is checked. Throws as open_npy<T>().
+any_array open_npy(const std::filesystem::path& path, const npy_options& opts = {});
 // As above for a file already open (a descriptor another part of the program opened), taking
 // ownership of it; its open flags must allow opts.mode. Error messages name f.path(). Throws as
-// open_npy().
-any_array open(file f, const npy_options& opts = {});
+// open_npy<T>().
+any_array open_npy(file f, const npy_options& opts = {});
+
+// The former names of the two functions above. Throw as open_npy().
+[[deprecated("use open_npy")]] inline any_array open(const std::filesystem::path& path,
+                                                     const npy_options& opts = {}) {
+  return open_npy(path, opts);
+}
+[[deprecated("use open_npy")]] inline any_array open(file f, const npy_options& opts = {}) {
+  return open_npy(std::move(f), opts);
+}
 
 // Creates the .npy file `path` holding a zero-filled array of T and `shape` (no -1) in
 // opts.order, with the header numpy.save writes, and maps its data read-write. The space is
-// reserved up front unless opts.sparse; an existing file is an error unless opts.overwrite
-// (then it is replaced atomically). Throws std::system_error (EEXIST, ENOSPC...),
-// std::invalid_argument (negative dimension), std::overflow_error.
+// reserved up front unless opts.sparse; an existing file is an error unless opts.existing is
+// if_exists::replace (then it is replaced atomically). Throws std::system_error (EEXIST,
+// ENOSPC...), std::invalid_argument (negative dimension, opts.existing open),
+// std::overflow_error.
 template <numeric_element T>
 requires(!std::is_const_v<T>) array<T> create_npy(const std::filesystem::path& path,
                                                   const shape_spec& shape,
@@ -236,10 +247,10 @@ class npy_appender {
  public:
   // Prepares to append `rows` rows to the .npy file at `path`, whose dtype must be
   // opts.expect if that is given. Throws std::system_error (ENOSPC, ETIMEDOUT when the header
-  // lock is not free within opts.lock_timeout, EISDIR...), format_error (malformed file, dtype
-  // other than expected), std::invalid_argument (negative rows, a 0-d file, not a regular
-  // file, a header with no room left for the longer shape: rewrite the file with create_npy to
-  // grow it further), std::overflow_error.
+  // lock is not free within opts.lock_timeout, EISDIR...), format_error (malformed file),
+  // type_error (a dtype other than expected), std::invalid_argument (negative rows, a 0-d file,
+  // not a regular file, a header with no room left for the longer shape: rewrite the file with
+  // create_npy to grow it further), std::overflow_error.
   npy_appender(const std::filesystem::path& path, index_t rows, const npy_options& opts = {});
   // As above, with the number of rows decided by `rows_of`, which is called with the file's
   // header under the lock before anything is changed (it may check the header, and throw to
@@ -287,7 +298,7 @@ class npy_appender {
 // array instead. One change, as npy_appender: an interrupted append leaves a loadable file with
 // the old shape. Arrays already open over the file stay valid and keep their old extent. Bytes
 // after the old data are overwritten.
-// Throws std::system_error, format_error (malformed file, dtype other than T's),
+// Throws std::system_error, format_error (malformed file), type_error (dtype other than T's),
 // std::invalid_argument (a 0-d file, a partial row, a header with no room left for the longer
 // shape: rewrite the file with create_npy to grow it further).
 template <class T>

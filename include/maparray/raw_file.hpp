@@ -6,11 +6,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <type_traits>
 
 #include "maparray/array.hpp"
+#include "maparray/if_exists.hpp"
 #include "maparray/mapping.hpp"
 #include "maparray/shape.hpp"
 
@@ -43,9 +46,10 @@ struct map_options {
 // under a temporary name beside the target instead, which every error removes (a killed
 // process leaves it).
 struct create_options {
-  // Replace an existing file, atomically (rename), keeping the replaced file's permission bits
-  // and, where this process may set it, its owner. Otherwise an existing file is an error.
-  bool overwrite = false;
+  // What to do if a file exists at the path: fail (EEXIST), or replace it, atomically (rename),
+  // keeping the replaced file's permission bits and, where this process may set it, its owner.
+  // The creating functions do not open an existing file: if_exists::open is refused.
+  if_exists existing = if_exists::fail;
   // Set the length with ftruncate, leaving a sparse file, instead of reserving every block with
   // posix_fallocate. Faster, but a later write into a hole on a full disk raises SIGBUS.
   bool sparse = false;
@@ -78,6 +82,11 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
                     const create_options& opts, index_t itemsize, index_t alignment,
                     std::span<const std::byte> prefix = {});
 
+// Throws std::invalid_argument, naming `function` and `name`, unless `existing` is one of
+// `accepted`.
+void require_accepted(if_exists existing, std::initializer_list<if_exists> accepted,
+                      std::string_view function, std::string_view name);
+
 template <class T>
 array<T> typed(const raw_view& v) {
   return array<T>(reinterpret_cast<T*>(v.layout.data), v.layout.shape, v.layout.strides,
@@ -104,9 +113,11 @@ array<T> map_file(const std::filesystem::path& path, const shape_spec& shape = {
 // Creates the file `path` holding a zero-filled array of `shape` (no -1) and maps it
 // read_write. The space is reserved up front unless opts.sparse; the file appears under its
 // name only then (see create_options).
-// Throws std::system_error (EEXIST if the file exists and !opts.overwrite, ENOSPC if the disk
-// is full — in which case nothing is left behind), std::invalid_argument (negative dimension),
-// std::overflow_error (the array, even an empty one, is too big to address).
+// opts.existing may be fail or replace.
+// Throws std::system_error (EEXIST if the file exists and opts.existing is fail, ENOSPC if the
+// disk is full — in which case nothing is left behind), std::invalid_argument (negative
+// dimension, opts.existing open), std::overflow_error (the array, even an empty one, is too big
+// to address).
 template <class T>
 requires(!std::is_const_v<T>) array<T> create_file(const std::filesystem::path& path,
                                                    const shape_spec& shape,
@@ -115,20 +126,33 @@ requires(!std::is_const_v<T>) array<T> create_file(const std::filesystem::path& 
 }
 
 // Gives a file created with create_options::publish_later its name, once everything has been
-// written to it: atomically, replacing a file there only if it was created with overwrite
-// (then keeping the replaced file's permission bits and, where permitted, its owner). Does not
-// flush: flush first for the data to be on disk. Not thread-safe with another publish() of the
-// same file. Throws std::system_error (EEXIST if a file appeared at the name meanwhile and
-// overwrite was not set; the file then stays unpublished), std::logic_error if `storage` is
-// not an unpublished file or is closed.
+// written to it: atomically, replacing a file there only if it was created with
+// if_exists::replace (then keeping the replaced file's permission bits and, where permitted,
+// its owner). Does not flush: flush first for the data to be on disk. Not thread-safe with
+// another publish() of the same file. Throws std::system_error (EEXIST if a file appeared at
+// the name meanwhile and it was created with if_exists::fail; the file then stays unpublished),
+// std::logic_error if `storage` is not an unpublished file or is closed.
 void publish(const mapping& storage);
 
+// Options for resize_file().
+struct resize_options {
+  // Set the new length with ftruncate, leaving a sparse file, instead of reserving the new
+  // blocks with posix_fallocate (see create_options::sparse).
+  bool sparse = false;
+};
+
 // Changes the length of the file at `path`: shrinking truncates, growing reserves the new blocks
-// (posix_fallocate) unless `sparse`. It first takes the exclusive advisory lock, so it refuses
-// while a cooperating process has the file mapped with {.lock = file_lock::shared}: use it to
-// shrink files that others may map. A failed growth leaves the file's length as it was.
+// (posix_fallocate) unless opts.sparse. It first takes the exclusive advisory lock, so it
+// refuses while a cooperating process has the file mapped with {.lock = file_lock::shared}: use
+// it to shrink files that others may map. A failed growth leaves the file's length as it was.
 // Throws std::system_error (EWOULDBLOCK while locked, ENOSPC, EISDIR, and the errors of open),
 // std::invalid_argument for a negative length or a path that is not a regular file.
-void resize_file(const std::filesystem::path& path, std::int64_t length, bool sparse = false);
+void resize_file(const std::filesystem::path& path, std::int64_t length,
+                 const resize_options& opts = {});
+// The former signature of resize_file(). Throws as resize_file().
+[[deprecated("use resize_file(path, length, {.sparse = sparse})")]] inline void resize_file(
+    const std::filesystem::path& path, std::int64_t length, bool sparse) {
+  resize_file(path, length, resize_options{.sparse = sparse});
+}
 
 }  // namespace maparray

@@ -51,16 +51,17 @@ struct shared_trust {
 
 // Options for create_shared().
 struct shared_options {
-  // If the name exists already, open that array (its dtype and shape must be the ones asked
-  // for) instead of failing with EEXIST, so that cooperating processes can all call
-  // create_shared() and whichever comes first creates it.
-  bool open_existing = false;
-  // Permission bits of a new object, filtered by the umask; with open_existing, also the write
+  // What to do if the name exists already: fail with EEXIST, or open that array (its dtype and
+  // shape must be the ones asked for), so that cooperating processes can all call
+  // create_shared() and whichever comes first creates it. A shared array is never replaced
+  // (others may have it mapped): if_exists::replace is refused.
+  if_exists existing = if_exists::fail;
+  // Permission bits of a new object, filtered by the umask; with if_exists::open, also the write
   // permission an existing object may grant other users (as shared_trust::permissions).
   mode_t permissions = 0600;
   // C (row-major) or Fortran (column-major) order.
   maparray::order order = order::c;
-  // With open_existing, also accept an existing object owned by another user.
+  // With if_exists::open, also accept an existing object owned by another user.
   bool other_owners = false;
 };
 
@@ -80,6 +81,9 @@ shared_view create_shared_raw(std::string_view name, const dtype& type, const sh
 shared_view open_shared_raw(std::string_view name, maparray::mode how, const dtype* expected_type,
                             const shape_spec* expected_shape, const shared_trust& trust = {});
 shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape, order layout);
+// As above, taking opts.order; throws std::invalid_argument unless opts.existing is fail.
+shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape,
+                                 const shared_options& opts);
 shared_view open_fd_raw(int fd, maparray::mode how, const dtype* expected_type,
                         const shape_spec* expected_shape);
 
@@ -94,10 +98,11 @@ maparray::mode mode_for() {
 // A name is one '/' followed by 1 to 255 characters, none of them '/' or NUL, and not "." or
 // "..". The memory is reserved at once (posix_fallocate), so a full /dev/shm is an ENOSPC error
 // here rather than SIGBUS on a later write. On any error nothing is left behind.
-// Throws std::invalid_argument (bad name, negative dimension, a dtype that cannot be shared),
-// std::system_error (EEXIST if the name exists and !opts.open_existing; ENOSPC; EACCES, also
-// for an existing object opts does not trust), std::overflow_error; with opts.open_existing,
-// also as open_shared() when opening.
+// opts.existing may be fail or open.
+// Throws std::invalid_argument (bad name, negative dimension, a dtype that cannot be shared,
+// opts.existing replace), std::system_error (EEXIST if the name exists and opts.existing is
+// fail; ENOSPC; EACCES, also for an existing object opts does not trust), std::overflow_error;
+// with if_exists::open, also as open_shared() when opening.
 template <numeric_element T>
 requires(!std::is_const_v<T>) array<T> create_shared(std::string_view name, const shape_spec& shape,
                                                      const shared_options& opts = {}) {
@@ -108,10 +113,11 @@ requires(!std::is_const_v<T>) array<T> create_shared(std::string_view name, cons
 // read-only for array<const T>, read-write for array<T>. If the array's creator is still
 // creating it, waits for it (up to a second or two). Only an object owned by this user that
 // no other user may write is opened (see "Trust" above).
-// Throws std::invalid_argument (bad name; the array's dtype is not T's; a FIFO or a device
-// under the name), std::system_error (ENOENT if there is no such name, EACCES, also for an
-// object not trusted), maparray::format_error (the object is not a maparray shared array, or
-// its header is damaged or was never completed).
+// Throws type_error (the array's dtype is not T's; what() names the array and both dtypes),
+// std::invalid_argument (bad name; a FIFO or a device under the name), std::system_error
+// (ENOENT if there is no such name, EACCES, also for an object not trusted),
+// maparray::format_error (the object is not a maparray shared array, or its header is damaged
+// or was never completed).
 template <numeric_element T>
 array<T> open_shared(std::string_view name) {
   const dtype type = dtype_of<T>();
@@ -139,21 +145,31 @@ array<T> open_shared(std::string_view name, const shape_spec& shape, const share
 // Throws std::invalid_argument (bad name), std::system_error (EACCES).
 bool remove_shared(std::string_view name);
 
-// Creates an anonymous shared array of `shape` (no -1), zero-filled, read-write. Its memory
-// file is reachable as storage().fd() (close-on-exec, sealed against resizing) for passing to
-// another process. Throws std::invalid_argument, std::system_error (ENOMEM, ENOSPC, EMFILE),
-// std::overflow_error.
+// Creates an anonymous shared array of `shape` (no -1) in opts.order, zero-filled, read-write.
+// Its memory file is reachable as storage().fd() (close-on-exec, sealed against resizing) for
+// passing to another process. It has no name, so opts.existing must be fail, and
+// opts.permissions and opts.other_owners play no part (only holders of the descriptor reach it).
+// Throws std::invalid_argument (negative dimension, a dtype that cannot be shared, opts.existing
+// other than fail), std::system_error (ENOMEM, ENOSPC, EMFILE), std::overflow_error.
 template <numeric_element T>
 requires(!std::is_const_v<T>) array<T> create_anonymous_shared(const shape_spec& shape,
-                                                               order layout = order::c) {
+                                                               const shared_options& opts = {}) {
+  return detail::typed<T>(detail::create_anonymous_raw(dtype_of<T>(), shape, opts).view);
+}
+// The former signature of create_anonymous_shared<T>(). Throws as the above.
+template <numeric_element T>
+requires(!std::is_const_v<T>)
+[[deprecated("use create_anonymous_shared<T>(shape, {.order = layout})")]] array<T>
+    create_anonymous_shared(const shape_spec& shape, order layout) {
   return detail::typed<T>(detail::create_anonymous_raw(dtype_of<T>(), shape, layout).view);
 }
 
 // Opens the shared array behind the file descriptor `fd`: an anonymous array received from
 // another process, or a named one's descriptor. `fd` stays the caller's: the array keeps its
 // own duplicate. Read-only for array<const T>, read-write for array<T> (which needs `fd` open
-// for writing). Throws std::invalid_argument (the dtype is not T's), std::system_error (EBADF,
-// EACCES), maparray::format_error (not a maparray shared array).
+// for writing). Throws type_error (the dtype is not T's), std::invalid_argument (the shape
+// differs from `shape`), std::system_error (EBADF, EACCES), maparray::format_error (not a
+// maparray shared array).
 template <numeric_element T>
 array<T> open_shared_fd(int fd) {
   const dtype type = dtype_of<T>();
@@ -177,7 +193,12 @@ any_array open_shared(std::string_view name, maparray::mode how = mode::read,
                       const shared_trust& trust = {});
 // create_anonymous_shared() for a run-time element type. Throws as create_anonymous_shared<T>().
 any_array create_anonymous_shared(const dtype& type, const shape_spec& shape,
-                                  order layout = order::c);
+                                  const shared_options& opts = {});
+// The former signature of the above. Throws as create_anonymous_shared<T>().
+[[deprecated("use create_anonymous_shared(type, shape, {.order = layout})")]] inline any_array
+create_anonymous_shared(const dtype& type, const shape_spec& shape, order layout) {
+  return create_anonymous_shared(type, shape, shared_options{.order = layout});
+}
 // open_shared_fd() for a run-time element type. Throws as open_shared_fd<T>().
 any_array open_shared_fd(int fd, maparray::mode how = mode::read);
 

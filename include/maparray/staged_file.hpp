@@ -25,7 +25,7 @@ struct staged_file {
   std::filesystem::path path;       // where the file appears on commit
   std::filesystem::path temporary;  // where it is written meanwhile, in the same directory
   std::int64_t data_offset = 0;     // where the elements start in it (after a header)
-  bool overwrite = false;           // whether commit may replace a file already at `path`
+  if_exists existing = if_exists::fail;  // replace: commit may replace a file at `path`
 };
 
 namespace detail {
@@ -38,20 +38,20 @@ staged_file stage(const std::filesystem::path& path, const shape_spec& shape,
 
 // Stages a raw file holding a zero-filled array of `type` and `shape` (no -1) for `path`: creates
 // it as "<path>.tmp-<digits>" with its space reserved (posix_fallocate, unless opts.sparse), so
-// that a full disk is an error now rather than SIGBUS in a writer. Unless opts.overwrite, an
-// existing `path` is refused now (and again, atomically, by commit). opts.order plays no part:
-// the writers choose the layout. Throws std::system_error (EEXIST, ENOSPC, EACCES...; nothing is
-// left behind), std::invalid_argument (a negative dimension, elements of zero bytes),
-// std::overflow_error.
+// that a full disk is an error now rather than SIGBUS in a writer. opts.existing may be fail (an
+// existing `path` is refused now, and again, atomically, by commit) or replace. opts.order plays
+// no part: the writers choose the layout. Throws std::system_error (EEXIST, ENOSPC, EACCES...;
+// nothing is left behind), std::invalid_argument (a negative dimension, elements of zero bytes,
+// opts.existing open), std::overflow_error.
 staged_file stage_file(const std::filesystem::path& path, const dtype& type,
                        const shape_spec& shape, const create_options& opts = {});
 
 // Publishes a staged file: waits until its data is on the disk (fdatasync), renames it to its
-// path (refusing to replace an existing file unless it was staged with overwrite) and syncs the
+// path (refusing to replace an existing file unless f.existing is replace) and syncs the
 // directory. Call it once every writer has finished (their changes through shared mappings are
 // in the file then, synced or not). Throws std::system_error (EEXIST if a file appeared at the
-// path meanwhile, ENOENT if the temporary file is gone, EIO...); the temporary file is then left
-// for discard_staged().
+// path meanwhile, ENOENT if the temporary file is gone, EIO...; the temporary file is then left
+// for discard_staged()), std::invalid_argument (f.existing open).
 void commit_staged(const staged_file& f);
 
 // Removes a staged file that will not be committed; does nothing if it is gone.

@@ -24,8 +24,9 @@ maparray.dask (an optional module; it needs Dask) makes files into Dask arrays w
 map their own chunks, and writes Dask arrays into .npy files chunk by chunk.
 
 Errors: OSError (with errno and filename) from the system, maparray.FormatError (a
-ValueError) for malformed files, ValueError for impossible requests, BufferError for a refused
-close().
+ValueError) for malformed files, maparray.DTypeError (a TypeError and a ValueError) for a dtype
+other than a file's or one an operation does not take, ValueError for impossible requests,
+BufferError for a refused close().
 """
 
 import os as _os
@@ -33,7 +34,8 @@ import sys as _sys
 
 import numpy as _numpy
 
-from ._maparray import FormatError, Mapping, atomic_add, compare_exchange, create, map_file
+from ._maparray import DTypeError, FormatError, Mapping, atomic_add, compare_exchange, create
+from ._maparray import map_file
 from ._maparray import append_npy, create_npy, map_block, npy_header, open, read_block
 from ._maparray import remove_shared, shared, write_block
 from ._maparray import _array_from_buffer, _typecode_dtype, _evaluate, result_type
@@ -64,9 +66,9 @@ abs = absolute  # noqa: A001 (numpy's alias; not exported by `import *`)
 
 # `from maparray import *` must not shadow Python's open, sum, min, max, any, all or abs.
 __all__ = [
-    "FormatError", "Mapping", "NpzFile", "append_npy", "atomic_add", "compare_exchange",
-    "create", "create_npy", "evaluate", "load", "map_block", "map_file", "mapping_of",
-    "maparray", "memmap", "npy_header", "open_memmap", "open_npz", "read_block",
+    "DTypeError", "FormatError", "Mapping", "NpzFile", "append_npy", "atomic_add",
+    "compare_exchange", "create", "create_npy", "evaluate", "load", "map_block", "map_file",
+    "mapping_of", "maparray", "memmap", "npy_header", "open_memmap", "open_npz", "read_block",
     "remove_shared", "result_type", "shared", "write_block", "mean", "prod", "true_divide",
 ] + [name for name in _UFUNCS]
 

@@ -108,8 +108,9 @@ std::tuple<std::filesystem::path, std::int64_t> stage_py(const std::filesystem::
                                                          bool overwrite, bool sparse) {
   const py::dtype type = block_dtype(dtype_like);
   const auto dims_of_shape = indices_of(shape, "shape");
-  const create_options opts{
-      .overwrite = overwrite, .sparse = sparse, .order = order_of(order_text)};
+  const create_options opts{.existing = overwrite ? if_exists::replace : if_exists::fail,
+                            .sparse = sparse,
+                            .order = order_of(order_text)};
   const dtype element =
       npy ? dtype_of_numpy(type) : dtype::primitive(dtype_kind::raw, type.itemsize());
   staged_file staged;
@@ -184,7 +185,9 @@ as map_block, and TypeError for a cast across kinds (float to int).
       [](const std::filesystem::path& path, const std::filesystem::path& temporary,
          bool overwrite) {
         py::gil_scoped_release unlocked;
-        commit_staged({.path = path, .temporary = temporary, .overwrite = overwrite});
+        commit_staged({.path = path,
+                       .temporary = temporary,
+                       .existing = overwrite ? if_exists::replace : if_exists::fail});
       },
       py::arg("path"), py::arg("temporary"), py::arg("overwrite"),
       "Syncs the staged file `temporary` and renames it to `path` (FileExistsError if a file "

@@ -13,6 +13,8 @@ namespace {
 // maparray.FormatError; one reference is kept for the life of the process, so that no Python
 // object is destroyed after the interpreter has finalized.
 PyObject* format_error_type = nullptr;
+// maparray.DTypeError (maparray::type_error), kept likewise.
+PyObject* dtype_error_type = nullptr;
 
 // Splits the os layer's message "<call> '<path>': <reason>" into the path, or returns false.
 bool path_of(const std::system_error& e, std::string& path) {
@@ -63,6 +65,20 @@ void register_errors(py::module_& module) {
     if (format_error_type == nullptr) throw py::error_already_set();
   }
   module.attr("FormatError") = py::handle(format_error_type);
+  if (dtype_error_type == nullptr) {
+    // A TypeError, as numpy's for types an operation does not take, and a ValueError, as the
+    // C++ type_error is an invalid_argument (and as a dtype mismatch was before it had a class).
+    PyObject* bases = PyTuple_Pack(2, PyExc_TypeError, PyExc_ValueError);
+    if (bases == nullptr) throw py::error_already_set();
+    dtype_error_type = PyErr_NewExceptionWithDoc(
+        "maparray.DTypeError",
+        "An element type (dtype) other than the one a file or array has, or one an operation "
+        "has no loop for. A subclass of both TypeError and ValueError.",
+        bases, nullptr);
+    Py_DECREF(bases);
+    if (dtype_error_type == nullptr) throw py::error_already_set();
+  }
+  module.attr("DTypeError") = py::handle(dtype_error_type);
 
   py::register_exception_translator([](std::exception_ptr thrown) {
     try {
@@ -74,7 +90,7 @@ void register_errors(py::module_& module) {
     } catch (const std::system_error& e) {
       set_os_error(e);
     } catch (const type_error& e) {
-      PyErr_SetString(PyExc_TypeError, e.what());
+      PyErr_SetString(dtype_error_type, e.what());
     } catch (const axis_error& e) {
       // numpy.AxisError is both a ValueError and an IndexError, as NumPy raises it.
       const py::object axis_error_type = py::module_::import("numpy").attr("AxisError");

@@ -52,7 +52,7 @@ py::array memmap_py(const py::object& subtype, const py::object& source,
       // A new file (an existing one is replaced whole), zero-filled, its space reserved.
       const index_t bytes = checked_mul(element_count(dims), type.itemsize(), "array size");
       a = create_file(*src.path, dtype::primitive(dtype_kind::raw, 1),
-                      {checked_add(offset, bytes, "file size")}, {.overwrite = true});
+                      {checked_add(offset, bytes, "file size")}, {.existing = if_exists::replace});
       start = offset;
     } else {
       file f = open_source(std::move(src), m.how);

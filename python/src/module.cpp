@@ -67,9 +67,10 @@ py::array create_py(const py::args& args, const py::kwargs& kwargs) {
   const auto path = path_of(a[0]);
   const py::dtype type = element_dtype(a[1]);
   const auto dims = shape_of(a[2]);
-  const create_options opts{.overwrite = flag_of(a[4], "overwrite", false),
-                            .sparse = flag_of(a[3], "sparse", false),
-                            .order = order_of(a[5])};
+  const create_options opts{
+      .existing = flag_of(a[4], "overwrite", false) ? if_exists::replace : if_exists::fail,
+      .sparse = flag_of(a[3], "sparse", false),
+      .order = order_of(a[5])};
   any_array made;
   {
     py::gil_scoped_release unlocked;

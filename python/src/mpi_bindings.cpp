@@ -76,7 +76,7 @@ mm::open_options open_options_of(std::string_view mode, std::int64_t offset,
 
 mm::create_options create_options_of(bool overwrite, bool sparse, const std::vector<index_t>& rows,
                                      bool page_aligned) {
-  return {.overwrite = overwrite,
+  return {.existing = overwrite ? if_exists::replace : if_exists::fail,
           .sparse = sparse,
           .rows_per_rank = rows,
           .page_aligned = page_aligned};

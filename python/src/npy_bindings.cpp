@@ -106,7 +106,7 @@ py::array open_source_py(const py::object& source, const npy_options& opts,
   any_array opened;
   with_python_limit_names([&] {
     py::gil_scoped_release unlocked;
-    opened = open(open_source(std::move(src), how), opts);
+    opened = open_npy(open_source(std::move(src), how), opts);
   });
   const py::dtype type = numpy_dtype_of(opened.type());
   return make_array(wrap_mapping(opened.storage()), type, opened.data(), opened.shape(),
@@ -147,7 +147,9 @@ py::array create_npy_subtype(const std::filesystem::path& path, const py::object
     for (const py::handle d : sub[py::int_(1)]) dims.push_back(d.cast<index_t>());
   }
   const dtype element = dtype_of_numpy(type);
-  const create_options opts{.overwrite = overwrite, .sparse = sparse, .order = layout};
+  const create_options opts{.existing = overwrite ? if_exists::replace : if_exists::fail,
+                            .sparse = sparse,
+                            .order = layout};
   any_array made;
   {
     py::gil_scoped_release unlocked;

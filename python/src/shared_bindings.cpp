@@ -59,11 +59,12 @@ py::array shared_py(const py::args& args, const py::kwargs& kwargs) {
     detail::shared_view made;
     {
       py::gil_scoped_release unlocked;
-      made = name ? detail::create_shared_raw(*name, type, dims,
-                                              {.open_existing = exist_ok,
-                                               .permissions = permissions,
-                                               .order = layout,
-                                               .other_owners = other_owners})
+      made = name ? detail::create_shared_raw(
+                        *name, type, dims,
+                        {.existing = exist_ok ? if_exists::open : if_exists::fail,
+                         .permissions = permissions,
+                         .order = layout,
+                         .other_owners = other_owners})
                   : detail::create_anonymous_raw(type, dims, layout);
     }
     return to_numpy(made);

@@ -34,6 +34,14 @@ def test_format_error_is_a_value_error():
     assert issubclass(maparray.FormatError, ValueError)
 
 
+def test_dtype_error_is_a_type_error_and_a_value_error():
+    assert issubclass(maparray.DTypeError, TypeError)
+    assert issubclass(maparray.DTypeError, ValueError)
+    assert not issubclass(maparray.DTypeError, maparray.FormatError)
+    with pytest.raises(maparray.DTypeError, match="floor_divide"):
+        maparray.floor_divide(np.ones(2, complex), 2)
+
+
 def test_object_dtype_is_refused():
     np.zeros(4, np.int64).tofile("p.bin")
     with pytest.raises(TypeError):

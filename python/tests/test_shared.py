@@ -52,6 +52,8 @@ def test_open_describes_itself(name):
     assert not read_only.flags.writeable
     with pytest.raises(ValueError):
         maparray.shared(name, "<f4")
+    with pytest.raises(maparray.DTypeError, match=r"holds elements of dtype >f4.*not <f4"):
+        maparray.shared(name, "<f4")
     with pytest.raises(ValueError):
         maparray.shared(name, shape=(4, 3))
 

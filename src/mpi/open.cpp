@@ -238,7 +238,9 @@ argument_list create_arguments(const std::filesystem::path& path, const dtype& t
   return {{"path", "'" + path.string() + "'"},
           {"dtype", type.str()},
           {"shape", to_string(shape.values().span())},
-          {"overwrite", opts.overwrite ? "true" : "false"},
+          {"existing", opts.existing == if_exists::fail      ? "fail"
+                       : opts.existing == if_exists::replace ? "replace"
+                                                             : "open"},
           {"sparse", opts.sparse ? "true" : "false"},
           {"permissions", std::to_string(opts.permissions)},
           {"rows_per_rank", text_of(opts.rows_per_rank)},
@@ -276,14 +278,15 @@ any_global_array create(MPI_Comm comm, const std::filesystem::path& path, const 
                                     to_string(shape.values().span()) + ": dimensions must be >= 0");
       }
     }
+    maparray::detail::require_accepted(opts.existing, {if_exists::fail, if_exists::replace}, call,
+                                       path.string());
     l.type = type;
     l.shape = shape.values();
     if (s->rank != 0) return;
     const auto header = npy ? padded_header(type, l.shape, page) : std::vector<std::byte>();
     l.data_offset = static_cast<std::int64_t>(header.size());
-    if (opts.overwrite) target = temporary_name(path);
-    maparray::create_options o{
-        .overwrite = false, .sparse = opts.sparse, .permissions = opts.permissions};
+    if (opts.existing == if_exists::replace) target = temporary_name(path);
+    maparray::create_options o{.sparse = opts.sparse, .permissions = opts.permissions};
     // The mapping of the whole file is dropped at once: every rank maps its own slab below.
     maparray::detail::create_raw(target, shape, o, type.itemsize(), 1, header);
     guard.watch(target);

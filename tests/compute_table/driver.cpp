@@ -19,7 +19,7 @@ namespace ma = maparray;
 namespace {
 
 ma::operand operand_of(const std::string& text) {
-  if (!text.empty() && text[0] == '@') return ma::open(text.substr(1));
+  if (!text.empty() && text[0] == '@') return ma::open_npy(text.substr(1));
   return ma::scalar::parse(text);
 }
 
@@ -43,7 +43,7 @@ int run(int argc, char** argv) {
   if (args.size() == 6 && args[0] == "reduce") {
     const auto r = ma::reduction_from_name(args[1]);
     if (!r) throw std::invalid_argument("no reduction " + args[1]);
-    const ma::any_array in = ma::open(args[2]);
+    const ma::any_array in = ma::open_npy(args[2]);
     ma::reduce_options how;
     if (args[4] != "none") how.axis = std::stoi(args[4]);
     if (args[5] != "none") how.type = ma::dtype::parse(args[5]);

@@ -257,7 +257,7 @@ TEST_F(DistributedArray, ReadOnlyArraysRefuseWrites) {
   any.fetch_op({0}, nullptr, &v, mm::accumulate_op::replace);  // an atomic load is fine
   EXPECT_EQ(v, 0);
   EXPECT_THROW(any.as<std::int32_t>(), std::invalid_argument);
-  EXPECT_THROW(any.as<float>(), std::invalid_argument);
+  EXPECT_THROW(any.as<float>(), ma::type_error);
   EXPECT_EQ(any.as<const std::int32_t>().get({7}), 0);
 }
 
@@ -296,7 +296,8 @@ TEST_F(DistributedArray, OverwriteReplacesOnlyOnSuccess) {
   const auto path = *this / "o.npy";
   mm::create_npy<float>(MPI_COMM_WORLD, path, {4}).close();
   EXPECT_THROW(mm::create_npy<float>(MPI_COMM_WORLD, path, {4}), std::system_error);
-  auto b = mm::create_npy<double>(MPI_COMM_WORLD, path, {6, 2}, {.overwrite = true});
+  auto b =
+      mm::create_npy<double>(MPI_COMM_WORLD, path, {6, 2}, {.existing = ma::if_exists::replace});
   EXPECT_EQ(b.path(), path);
   b.flush();
   const auto head = ma::npy::read_header(path);

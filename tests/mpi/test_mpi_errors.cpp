@@ -124,7 +124,7 @@ TEST_F(CollectiveErrors, UnwritableDirectory) {
 
 TEST_F(CollectiveErrors, WrongDtype) {
   const auto path = make_npy("d.npy", 3);
-  expect_everywhere<ma::format_error>([&] { mm::open_npy<float>(MPI_COMM_WORLD, path); }, 0, "<f8");
+  expect_everywhere<ma::type_error>([&] { mm::open_npy<float>(MPI_COMM_WORLD, path); }, 0, "<f8");
 }
 
 TEST_F(CollectiveErrors, FortranOrderFile) {
@@ -169,7 +169,7 @@ TEST_F(CollectiveErrors, FailedOverwriteKeepsTheOldFile) {
   expect_everywhere<std::system_error>(
       [&] {
         mm::create_npy<float>(MPI_COMM_WORLD, path, {8 * ranks},
-                              {.overwrite = true, .page_aligned = false});
+                              {.existing = ma::if_exists::replace, .page_aligned = false});
       },
       last(), "mmap");
   MPI_Barrier(MPI_COMM_WORLD);

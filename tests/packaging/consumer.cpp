@@ -10,7 +10,7 @@ static_assert(MAPARRAY_VERSION >= 100, "the version macros say at least 0.1.0");
 int main(int argc, char** argv) {
   if (argc != 2) return 2;
   namespace ma = maparray;
-  auto a = ma::create_file<double>(argv[1], {3, 4}, {.overwrite = true});
+  auto a = ma::create_file<double>(argv[1], {3, 4}, {.existing = ma::if_exists::replace});
   a(2, 3) = 42.5;
   a.flush();
   const auto b = ma::map_file<const double>(argv[1], {-1, 4});
