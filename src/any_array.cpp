@@ -1,5 +1,6 @@
 #include "maparray/any_array.hpp"
 
+#include <stdexcept>
 #include <string>
 
 namespace maparray {
@@ -75,6 +76,16 @@ any_array map_file(file f, const dtype& type, const shape_spec& shape, const map
 any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
                       const create_options& opts) {
   return untyped(detail::create_raw(path, shape, opts, type.itemsize(), 1), type);
+}
+
+any_array array_from_mapping(const mapping& storage, const dtype& type, const shape_spec& shape,
+                             const buffer_options& opts) {
+  if (!storage.is_open()) throw std::logic_error("cannot make an array over a closed mapping");
+  detail::raw_view v{
+      .storage = storage,
+      .layout = detail::layout_view(storage, opts.offset, opts.count ? &*opts.count : nullptr,
+                                    type.itemsize(), 1, shape, opts.order)};
+  return untyped(v, type);
 }
 
 }  // namespace maparray

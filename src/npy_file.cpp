@@ -10,6 +10,7 @@
 #include <string>
 #include <system_error>
 #include <thread>
+#include <vector>
 
 #include "maparray/npy.hpp"
 #include "npy_header.hpp"
@@ -130,6 +131,18 @@ index_t row_bytes_of(const std::filesystem::path& path, const npy::header& h) {
   return row;
 }
 
+// The number of whole rows of a file with header `h` that `count` bytes hold. Throws
+// std::invalid_argument for a partial row or a 0-d file, std::overflow_error.
+index_t whole_rows(const std::filesystem::path& path, const npy::header& h, index_t count) {
+  const index_t row = row_bytes_of(path, h);
+  if ((row == 0 && count != 0) || (row != 0 && count % row != 0)) {
+    throw std::invalid_argument("cannot append " + std::to_string(count) + " bytes to " +
+                                quoted(path) + ": not a whole number of rows of " +
+                                std::to_string(row) + " bytes");
+  }
+  return row == 0 ? index_t{0} : count / row;
+}
+
 }  // namespace
 
 namespace npy {
@@ -227,14 +240,11 @@ void append_npy_bytes(const std::filesystem::path& path, std::span<const std::by
   const auto count = static_cast<index_t>(bytes.size());
   npy_appender appender(path, opts, [&](const npy::header& h) {
     check_npy_type(path, h.type, wanted, opts, size);
-    const index_t row = row_bytes_of(path, h);
-    if (rows) return *rows;
-    if ((row == 0 && count != 0) || (row != 0 && count % row != 0)) {
-      throw std::invalid_argument("cannot append " + std::to_string(count) + " bytes to " +
-                                  quoted(path) + ": not a whole number of rows of " +
-                                  std::to_string(row) + " bytes");
+    if (rows) {
+      row_bytes_of(path, h);  // refuses a 0-d file
+      return *rows;
     }
-    return row == 0 ? index_t{0} : count / row;
+    return whole_rows(path, h, count);
   });
   if (appender.remaining() != count) {
     throw std::invalid_argument("cannot append " + std::to_string(count) + " bytes to " +
@@ -369,6 +379,54 @@ any_array open_npy(const std::filesystem::path& path, const npy_options& opts) {
 any_array open_npy(file f, const npy_options& opts) {
   const npy_options o = with_read_default(opts);
   return untyped_npy(detail::map_npy(std::move(f), o, false, 1), o);
+}
+
+void append_npy(const std::filesystem::path& path, const any_array& rows, const npy_options& opts) {
+  const dtype& type = rows.type();
+  const std::size_t rank = rows.ndim();
+  const std::span<const index_t> shape = rows.shape();
+  npy_appender appender(path, opts, [&](const npy::header& h) {
+    detail::check_npy_type(path, h.type, type, opts, type.itemsize());
+    if (rank <= 1) return whole_rows(path, h, static_cast<index_t>(rows.size_bytes()));
+    const std::size_t growing = h.fortran_order ? rank - 1 : 0;
+    bool fits = rank == h.shape.size();
+    for (std::size_t k = 0; fits && k < rank; ++k) fits = k == growing || shape[k] == h.shape[k];
+    if (!fits) {
+      throw std::invalid_argument("cannot append an array of shape " + to_string(shape) + " to " +
+                                  quoted(path) + " of shape " + to_string(h.shape.span()));
+    }
+    return shape[growing];
+  });
+  // The elements in the file's memory order: at once where they lie so, else gathered a
+  // chunk at a time.
+  const bool fortran = appender.header().fortran_order && rank > 1;
+  if (fortran ? rows.is_f_contiguous() : rows.is_c_contiguous()) {
+    appender.write({rows.data(), rows.size_bytes()});
+  } else {
+    const auto itemsize = static_cast<std::size_t>(type.itemsize());
+    const std::span<const index_t> strides = rows.byte_strides();
+    constexpr std::size_t chunk = std::size_t{1} << 20;
+    std::vector<std::byte> buffer;
+    buffer.reserve(std::min(rows.size_bytes(), chunk) + itemsize);
+    std::vector<index_t> index(rank, 0);
+    for (std::size_t n = rows.size(); n > 0; --n) {
+      index_t offset = 0;
+      for (std::size_t k = 0; k < rank; ++k) offset += index[k] * strides[k];
+      const std::byte* element = rows.data() + offset;
+      buffer.insert(buffer.end(), element, element + itemsize);
+      if (buffer.size() >= chunk) {
+        appender.write(buffer);
+        buffer.clear();
+      }
+      for (std::size_t j = 0; j < rank; ++j) {
+        const std::size_t k = fortran ? j : rank - 1 - j;
+        if (++index[k] < shape[k]) break;
+        index[k] = 0;
+      }
+    }
+    appender.write(buffer);
+  }
+  appender.commit();
 }
 
 any_array create_npy(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,

@@ -368,6 +368,12 @@ any_array open_shared(std::string_view name, maparray::mode how, const shared_tr
   return untyped(detail::open_shared_raw(name, how, nullptr, nullptr, trust));
 }
 
+any_array open_shared(std::string_view name, maparray::mode how, const std::optional<dtype>& type,
+                      const std::optional<shape_spec>& shape, const shared_trust& trust) {
+  return untyped(detail::open_shared_raw(name, how, type ? &*type : nullptr,
+                                         shape ? &*shape : nullptr, trust));
+}
+
 any_array create_anonymous_shared(const dtype& type, const shape_spec& shape,
                                   const shared_options& opts) {
   return untyped(detail::create_anonymous_raw(type, shape, opts));

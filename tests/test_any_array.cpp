@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <numeric>
+#include <span>
 #include <vector>
 
 #include "temp_dir.hpp"
@@ -80,4 +83,49 @@ TEST(AnyArray, ZeroSizeElementsAreRefusedNotDividedBy) {
   EXPECT_THROW(ma::map_file(dir / "x", empty_record), std::invalid_argument);
   EXPECT_THROW(ma::create_file(dir / "y", empty_record, {4}), std::invalid_argument);
   EXPECT_FALSE(std::filesystem::exists(dir / "y"));
+}
+
+TEST(AnyArray, ViewsPartOfAMappingWithARunTimeDtype) {
+  std::vector<std::int16_t> values(12);
+  std::iota(values.begin(), values.end(), std::int16_t{0});
+  const auto storage = ma::mapping::borrow(std::as_writable_bytes(std::span(values)), true);
+  // Elements 1..6 (bytes 2..14) as 2 x 3 in Fortran order: an unaligned start is allowed.
+  const auto a = ma::array_from_mapping(storage, ma::dtype_of<std::int16_t>(), {2, -1},
+                                        {.offset = 2, .count = 6, .order = ma::order::fortran});
+  ASSERT_EQ(a.ndim(), 2u);
+  EXPECT_EQ(a.shape()[1], 3);
+  EXPECT_EQ(a.byte_strides()[0], 2);
+  EXPECT_EQ(a.byte_strides()[1], 4);
+  EXPECT_TRUE(a.is_f_contiguous());
+  EXPECT_TRUE(a.writable());
+  EXPECT_EQ(a.data(), storage.data() + 2);
+  EXPECT_EQ(storage.views(), 1);  // the array keeps the mapping
+  auto typed = a.as<std::int16_t>();
+  EXPECT_EQ(typed(1, 2), 6);
+  typed(0, 0) = 99;
+  EXPECT_EQ(values[1], 99);
+  // Every whole element by default; an odd offset is fine for opaque elements.
+  const auto bytes = ma::array_from_mapping(storage, ma::dtype::parse("|V3"), {-1}, {.offset = 3});
+  EXPECT_EQ(bytes.size(), 7u);
+  const auto read_only = ma::array_from_mapping(
+      ma::mapping::borrow(std::as_writable_bytes(std::span(values)), false), ma::dtype_of<float>());
+  EXPECT_FALSE(read_only.writable());
+  EXPECT_EQ(read_only.size(), 6u);
+}
+
+TEST(AnyArray, ViewOfAMappingRefusesWhatDoesNotFit) {
+  std::vector<std::byte> bytes(10);
+  const auto storage = ma::mapping::borrow(bytes, true);
+  const auto i4 = ma::dtype_of<std::int32_t>();
+  EXPECT_THROW(ma::array_from_mapping(storage, i4, {3}), std::invalid_argument);
+  EXPECT_THROW(ma::array_from_mapping(storage, i4, {-1}), std::invalid_argument);  // 10 % 4
+  EXPECT_THROW(ma::array_from_mapping(storage, i4, {-1}, {.count = 3}), std::out_of_range);
+  EXPECT_THROW(ma::array_from_mapping(storage, i4, {-1}, {.offset = 11}), std::out_of_range);
+  EXPECT_THROW(ma::array_from_mapping(storage, i4, {-1}, {.offset = -1}), std::invalid_argument);
+  EXPECT_THROW(ma::array_from_mapping(storage, ma::dtype(), {-1}), std::invalid_argument);
+  EXPECT_THROW(ma::array_from_mapping(ma::mapping(), i4, {-1}), std::logic_error);
+  auto closed = ma::mapping::borrow(bytes, true);
+  closed.close();
+  EXPECT_THROW(ma::array_from_mapping(closed, i4, {-1}, {.count = 1}), std::logic_error);
+  EXPECT_EQ(storage.views(), 0);
 }

@@ -12,7 +12,9 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <memory>
 #include <numeric>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -717,4 +719,86 @@ TEST(NpyFile, AFifoIsRefusedWithoutWaitingAndTheMappingLockIsHeld) {
   const auto a = ma::open_npy<const float>(path, {.lock = ma::file_lock::shared});
   EXPECT_THROW(ma::resize_file(path, 0), std::system_error);
   EXPECT_EQ(a.size(), 3u);
+}
+
+TEST(NpyFile, AppendsAnArrayOfARunTimeDtypeInTheFilesOrder) {
+  temp_dir dir;
+  // Records of a float and a big-endian uint16, six bytes each: rows written as they lie.
+  const auto rec =
+      ma::dtype::record({{.name = "x",
+                          .title = "",
+                          .type = std::make_shared<const ma::dtype>(ma::dtype::parse("<f4")),
+                          .shape = {},
+                          .offset = 0},
+                         {.name = "n",
+                          .title = "",
+                          .type = std::make_shared<const ma::dtype>(ma::dtype::parse(">u2")),
+                          .shape = {},
+                          .offset = 4}},
+                        6);
+  const auto records = dir / "r.npy";
+  ma::create_npy(records, rec, {1});
+  std::vector<std::byte> two(12);
+  for (std::size_t i = 0; i < two.size(); ++i) two[i] = static_cast<std::byte>(i + 1);
+  ma::append_npy(records, ma::array_from_mapping(ma::mapping::borrow(two, false), rec));
+  const auto grown = ma::open_npy(records);
+  EXPECT_EQ(grown.type(), rec);
+  ASSERT_EQ(grown.shape()[0], 3);
+  EXPECT_EQ(std::memcmp(grown.data() + 6, two.data(), two.size()), 0);
+
+  // A C-order array appended to a Fortran-order file is gathered column by column.
+  const auto path = dir / "f.npy";
+  auto w = ma::create_npy<std::int32_t>(path, {2, 2}, {.order = ma::order::fortran});
+  w(1, 0) = -2;
+  w(1, 1) = -4;
+  std::vector<std::int32_t> values = {1, 2, 3, 4, 5, 6};  // (2, 3) in C order
+  const auto c_order =
+      ma::array_from_mapping(ma::mapping::borrow(std::as_writable_bytes(std::span(values)), false),
+                             ma::dtype_of<std::int32_t>(), {2, 3});
+  ma::append_npy(path, c_order);
+  const auto r = ma::open_npy<const std::int32_t>(path);
+  ASSERT_EQ(r.shape_dims(), (ma::dims{2, 5}));
+  EXPECT_EQ(r(1, 0), -2);
+  EXPECT_EQ(r(1, 1), -4);
+  EXPECT_EQ(r(0, 2), 1);
+  EXPECT_EQ(r(1, 2), 4);
+  EXPECT_EQ(r(0, 4), 3);
+  EXPECT_EQ(r(1, 4), 6);
+
+  // A strided one-dimensional array holding whole rows.
+  const auto flat = dir / "flat.npy";
+  ma::create_npy<std::int32_t>(flat, {0, 2});
+  const ma::any_array every_other(reinterpret_cast<std::byte*>(values.data()),
+                                  ma::dtype_of<std::int32_t>(), ma::dims{2}, ma::dims{8},
+                                  c_order.lease(), false);
+  ma::append_npy(flat, every_other);
+  const auto f = ma::open_npy<const std::int32_t>(flat);
+  ASSERT_EQ(f.shape_dims(), (ma::dims{1, 2}));
+  EXPECT_EQ(f(0, 0), 1);
+  EXPECT_EQ(f(0, 1), 3);
+}
+
+TEST(NpyFile, AppendOfARunTimeDtypeRefusesAnotherDtypeOrShapeAndLeavesTheFile) {
+  temp_dir dir;
+  const auto path = dir / "g.npy";
+  ma::create_npy<double>(path, {2, 3});
+  const auto size = std::filesystem::file_size(path);
+  std::vector<double> values(4, 1.0);
+  const auto storage = ma::mapping::borrow(std::as_writable_bytes(std::span(values)), false);
+  const auto f8 = ma::dtype_of<double>();
+  // Another dtype of the same size.
+  EXPECT_THROW(ma::append_npy(path, ma::array_from_mapping(storage, ma::dtype_of<std::int64_t>())),
+               ma::format_error);
+  // The wrong row length, as a 2-d array and as a flat one.
+  EXPECT_THROW(ma::append_npy(path, ma::array_from_mapping(storage, f8, {1, 4})),
+               std::invalid_argument);
+  EXPECT_THROW(ma::append_npy(path, ma::array_from_mapping(storage, f8, {2, 2})),
+               std::invalid_argument);
+  EXPECT_THROW(ma::append_npy(path, ma::array_from_mapping(storage, f8, {4})),
+               std::invalid_argument);
+  // Another rank.
+  EXPECT_THROW(ma::append_npy(path, ma::array_from_mapping(storage, f8, {1, 1, 4})),
+               std::invalid_argument);
+  EXPECT_EQ(ma::open_npy<const double>(path).shape_dims(), (ma::dims{2, 3}));
+  EXPECT_EQ(std::filesystem::file_size(path), size);
 }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -409,6 +410,32 @@ TEST_F(Shared, RuntimeDtypeVariants) {
   EXPECT_THROW(ma::open_shared<std::int32_t>(other), std::invalid_argument);
   ma::remove_shared(other);
   ma::remove_shared(name);
+}
+
+TEST_F(Shared, RuntimeOpenChecksTheDtypeAndShapeGiven) {
+  const auto name = names.next();
+  auto a = ma::create_shared(name, ma::dtype::parse(">i2"), {3, 5}, {.order = ma::order::fortran});
+  a.data()[1] = std::byte{7};  // element (0, 0), big-endian 7
+  const auto i2 = ma::dtype::parse(">i2");
+  const auto b = ma::open_shared(name, ma::mode::read_write, i2, ma::shape_spec{-1, 5});
+  EXPECT_TRUE(b.writable());
+  EXPECT_EQ(b.type(), i2);
+  ASSERT_EQ(b.ndim(), 2u);
+  EXPECT_EQ(b.shape()[0], 3);
+  EXPECT_TRUE(b.is_f_contiguous());
+  EXPECT_EQ(b.data()[1], std::byte{7});
+  // Either may be left out.
+  EXPECT_EQ(ma::open_shared(name, ma::mode::read, std::nullopt, ma::shape_spec{3, 5}).type(), i2);
+  EXPECT_EQ(ma::open_shared(name, ma::mode::read, i2, std::nullopt).size(), 15u);
+  const auto wrong_type = error_of(
+      [&] { ma::open_shared(name, ma::mode::read, ma::dtype::parse("<i2"), std::nullopt); });
+  EXPECT_NE(wrong_type.find("holds >i2 elements, not <i2"), std::string::npos) << wrong_type;
+  EXPECT_THROW(ma::open_shared(name, ma::mode::read, std::nullopt, ma::shape_spec{5, 3}),
+               std::invalid_argument);
+  EXPECT_THROW(ma::open_shared(name, ma::mode::read, std::nullopt, ma::shape_spec{-1, 4}),
+               std::invalid_argument);
+  ma::remove_shared(name);
+  EXPECT_THROW(ma::open_shared(name, ma::mode::read, i2, std::nullopt), std::system_error);
 }
 
 TEST_F(Shared, AnonymousArraysOpenThroughTheirDescriptor) {

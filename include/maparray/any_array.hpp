@@ -126,4 +126,15 @@ any_array map_file(file f, const dtype& type, const shape_spec& shape = {-1},
 any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
                       const create_options& opts = {});
 
+// Views bytes of an open mapping (a file's, shared memory, memory wrapped by mapping::borrow, or
+// an array's storage()) as elements of a run-time `type`: opts.count elements (default: every
+// whole element to the end) from opts.offset bytes into the mapping, in `shape` (at most one
+// -1) and opts.order, as array_from_buffer<T> does for a span. The offset need not be aligned
+// (as<T>() checks alignment). The array is writable if the mapping is, and keeps it mapped.
+// Throws std::invalid_argument (a negative offset or count, elements of zero bytes, a shape that
+// does not fit or does not hold `count` elements), std::out_of_range (offset or count past the
+// end of the mapping), std::overflow_error, std::logic_error (a closed or empty handle).
+any_array array_from_mapping(const mapping& storage, const dtype& type,
+                             const shape_spec& shape = {-1}, const buffer_options& opts = {});
+
 }  // namespace maparray

@@ -28,6 +28,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string_view>
 #include <type_traits>
 
@@ -191,6 +192,11 @@ any_array create_shared(std::string_view name, const dtype& type, const shape_sp
 // read_write or copy_on_write (a private copy). Throws as open_shared<T>().
 any_array open_shared(std::string_view name, maparray::mode how = mode::read,
                       const shared_trust& trust = {});
+// As above, also checking the array against what the caller knows of it: its dtype must be
+// `type` and its shape `shape` (which may contain one -1), each where given.
+// Throws as open_shared<T>(name, shape): std::invalid_argument if the dtype or the shape differs.
+any_array open_shared(std::string_view name, maparray::mode how, const std::optional<dtype>& type,
+                      const std::optional<shape_spec>& shape, const shared_trust& trust = {});
 // create_anonymous_shared() for a run-time element type. Throws as create_anonymous_shared<T>().
 any_array create_anonymous_shared(const dtype& type, const shape_spec& shape,
                                   const shared_options& opts = {});

@@ -133,6 +133,10 @@ py::dtype element_dtype(const py::object& like) {
   return type;
 }
 
+dtype opaque_elements(const py::dtype& type) {
+  return dtype::primitive(dtype_kind::raw, type.itemsize(), byte_order::not_applicable);
+}
+
 std::vector<index_t> shape_of(const py::object& shape) {
   if (!given(shape)) return {-1};
   if (!py::isinstance<py::sequence>(shape)) {

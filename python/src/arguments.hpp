@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "maparray/dtype.hpp"
 #include "maparray/mapping.hpp"
 #include "maparray/shape.hpp"
 
@@ -57,6 +58,11 @@ std::filesystem::path path_of(const py::object& value);
 // numpy.dtype(like), refusing types that cannot live in a file: those holding Python objects
 // (their bytes are pointers) and those of size zero. Throws py::type_error, py::value_error.
 py::dtype element_dtype(const py::object& like);
+
+// Opaque elements of `type`'s size ('|V<itemsize>'), for laying out elements that only numpy
+// interprets (subarrays, dates, any dtype the library does not describe). Throws
+// std::invalid_argument for a size of zero or above 2^31-1.
+dtype opaque_elements(const py::dtype& type);
 
 // A shape from None (meaning (-1,)), an int, or a sequence of ints. Throws py::type_error,
 // OverflowError.

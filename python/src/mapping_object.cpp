@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arguments.hpp"
+#include "maparray/any_array.hpp"
 #include "maparray/array.hpp"
 #include "maparray/error.hpp"
 #include "sources.hpp"
@@ -232,9 +233,10 @@ arrays over it.
         const auto count = optional_integer_of(a[3], "count");
         const order layout_order = order_of(a[4]);
         if (!storage.is_open()) throw py::value_error("the mapping is closed");
-        const auto layout = detail::layout_view(storage, offset, count ? &*count : nullptr,
-                                                type.itemsize(), 1, dims, layout_order);
-        return make_contiguous_array(self, type, layout.data, layout.shape.span(), layout_order,
+        const any_array elements =
+            array_from_mapping(storage, opaque_elements(type), dims,
+                               {.offset = offset, .count = count, .order = layout_order});
+        return make_contiguous_array(self, type, elements.data(), elements.shape(), layout_order,
                                      storage.writable());
       },
       R"doc(array(dtype='u1', shape=None, offset=0, count=None, order='C')

@@ -117,9 +117,9 @@ py::array array_from_buffer_py(const py::args& args, const py::kwargs& kwargs) {
   const bool writable = source->writable();
   const py::object owner = wrap_mapping(mapping::borrow(bytes, writable, source));
   const mapping& storage = owner.cast<const mapping_object&>().storage();
-  const auto layout = detail::layout_view(storage, offset, count ? &*count : nullptr,
-                                          type.itemsize(), 1, dims, order::c);
-  return make_contiguous_array(owner, type, layout.data, layout.shape.span(), order::c, writable);
+  const any_array elements =
+      array_from_mapping(storage, opaque_elements(type), dims, {.offset = offset, .count = count});
+  return make_contiguous_array(owner, type, elements.data(), elements.shape(), order::c, writable);
 }
 
 py::dtype typecode_dtype(const py::object& code_object) {

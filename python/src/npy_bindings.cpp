@@ -209,29 +209,16 @@ void append_npy_py(const py::args& args, const py::kwargs& kwargs) {
   // The rows as the file's dtype, in the file's memory order.
   const py::array data = numpy.attr(head.fortran_order ? "asfortranarray" : "ascontiguousarray")(
       a[1], py::arg("dtype") = type);
-  const auto rank = static_cast<std::size_t>(data.ndim());
-  const std::size_t growing = head.fortran_order && rank > 0 ? rank - 1 : 0;
-  if (rank > 1) {
-    bool fits = rank == head.shape.size();
-    for (std::size_t k = 0; fits && k < rank; ++k) {
-      fits = k == growing || data.shape(static_cast<py::ssize_t>(k)) == head.shape[k];
-    }
-    if (!fits) {
-      throw py::value_error("cannot append an array of shape " +
-                            py::str(data.attr("shape")).cast<std::string>() + " to '" +
-                            path.string() + "' of shape " + to_string(head.shape.span()));
-    }
-  }
-  // With the file's rank, the rows are counted along the growing axis, even rows of no bytes.
-  std::optional<index_t> rows;
-  if (rank > 1) rows = data.shape(static_cast<py::ssize_t>(growing));
-  const std::span<const std::byte> bytes(static_cast<const std::byte*>(data.data()),
-                                         static_cast<std::size_t>(data.nbytes()));
-  npy_options opts = base;
-  opts.expect = head.type;
+  // The library checks the dtype and the shape against the file's, under its lock.
+  const std::span<std::byte> bytes(static_cast<std::byte*>(const_cast<void*>(data.data())),
+                                   static_cast<std::size_t>(data.nbytes()));
+  const std::vector<index_t> dims(data.shape(), data.shape() + data.ndim());
+  const any_array rows =
+      array_from_mapping(mapping::borrow(bytes, false), head.type, dims,
+                         {.order = head.fortran_order ? order::fortran : order::c});
   with_python_limit_names([&] {
     py::gil_scoped_release unlocked;
-    detail::append_npy_bytes(path, bytes, rows, std::nullopt, opts, head.type.itemsize());
+    append_npy(path, rows, base);
   });
 }
 

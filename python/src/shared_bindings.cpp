@@ -23,13 +23,9 @@ dtype shared_dtype(const py::dtype& type) {
                        py::str(py::handle(type)).cast<std::string>());
 }
 
-py::array to_numpy(const detail::shared_view& shared) {
-  const py::dtype type(shared.type.str());
-  const auto& layout = shared.view.layout;
-  std::vector<index_t> strides(layout.strides.begin(), layout.strides.end());
-  for (auto& s : strides) s *= type.itemsize();
-  return make_array(wrap_mapping(shared.view.storage), type, layout.data, layout.shape.span(),
-                    strides, shared.view.storage.writable());
+py::array to_numpy(const any_array& shared) {
+  return make_array(wrap_mapping(shared.storage()), py::dtype(shared.type().str()), shared.data(),
+                    shared.shape(), shared.byte_strides(), shared.writable());
 }
 
 py::array shared_py(const py::args& args, const py::kwargs& kwargs) {
@@ -56,16 +52,15 @@ py::array shared_py(const py::args& args, const py::kwargs& kwargs) {
     const dtype type = shared_dtype(element_dtype(a[1]));
     const auto dims = shape_of(a[2]);
     const order layout = order_of(a[6]);
-    detail::shared_view made;
+    any_array made;
     {
       py::gil_scoped_release unlocked;
-      made = name ? detail::create_shared_raw(
-                        *name, type, dims,
-                        {.existing = exist_ok ? if_exists::open : if_exists::fail,
-                         .permissions = permissions,
-                         .order = layout,
-                         .other_owners = other_owners})
-                  : detail::create_anonymous_raw(type, dims, layout);
+      made = name ? create_shared(*name, type, dims,
+                                  {.existing = exist_ok ? if_exists::open : if_exists::fail,
+                                   .permissions = permissions,
+                                   .order = layout,
+                                   .other_owners = other_owners})
+                  : create_anonymous_shared(type, dims, {.order = layout});
     }
     return to_numpy(made);
   }
@@ -74,11 +69,11 @@ py::array shared_py(const py::args& args, const py::kwargs& kwargs) {
   std::optional<shape_spec> dims;
   if (!no_shape) dims.emplace(shape_of(a[2]));
   const mode how = mode_of(a[5], "r+");
-  detail::shared_view opened;
+  any_array opened;
   {
     py::gil_scoped_release unlocked;
-    opened = detail::open_shared_raw(*name, how, type ? &*type : nullptr, dims ? &*dims : nullptr,
-                                     {.permissions = permissions, .other_owners = other_owners});
+    opened = open_shared(*name, how, type, dims,
+                         {.permissions = permissions, .other_owners = other_owners});
   }
   return to_numpy(opened);
 }
