@@ -14,6 +14,7 @@
 #include "maparray/npy.hpp"
 #include "npy_header.hpp"
 #include "npy_literal.hpp"
+#include "sys.hpp"
 
 namespace maparray {
 namespace {

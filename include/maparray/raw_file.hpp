@@ -10,7 +10,9 @@
 #include <span>
 #include <type_traits>
 
+#include "maparray/any_array.hpp"
 #include "maparray/array.hpp"
+#include "maparray/dtype.hpp"
 #include "maparray/mapping.hpp"
 #include "maparray/shape.hpp"
 
@@ -61,11 +63,7 @@ struct create_options {
 
 namespace detail {
 
-struct raw_view {
-  mapping storage;
-  view_layout layout;
-};
-
+// In this public header because the map_file<T> and create_file<T> templates call them.
 // The untyped work of map_file() and create_file(), for elements of `itemsize` bytes.
 // `writable_view` says whether the caller's element type allows writes. create_raw() writes
 // `prefix` (a file header) before the elements, which start right after it.
@@ -77,12 +75,6 @@ raw_view map_raw(file f, const shape_spec& shape, const map_options& opts, bool 
 raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
                     const create_options& opts, index_t itemsize, index_t alignment,
                     std::span<const std::byte> prefix = {});
-
-template <class T>
-array<T> typed(const raw_view& v) {
-  return array<T>(reinterpret_cast<T*>(v.layout.data), v.layout.shape, v.layout.strides,
-                  v.storage.lease());
-}
 
 }  // namespace detail
 
@@ -130,5 +122,20 @@ void publish(const mapping& storage);
 // Throws std::system_error (EWOULDBLOCK while locked, ENOSPC, EISDIR, and the errors of open),
 // std::invalid_argument for a negative length or a path that is not a regular file.
 void resize_file(const std::filesystem::path& path, std::int64_t length, bool sparse = false);
+
+// Maps a raw file as elements of a run-time `type`; as map_file<T>, without the alignment
+// requirement (as<T>() checks it). mode defaults to read. Throws as map_file<T>.
+any_array map_file(const std::filesystem::path& path, const dtype& type,
+                   const shape_spec& shape = {-1}, const map_options& opts = {});
+
+// As above for a file already open (a descriptor another part of the program opened), taking
+// ownership of it; its open flags must allow opts.mode (O_RDWR for read_write). Error messages
+// name f.path(). Throws as map_file<T>.
+any_array map_file(file f, const dtype& type, const shape_spec& shape = {-1},
+                   const map_options& opts = {});
+
+// Creates a raw file of a run-time `type`; as create_file<T>. Throws as create_file<T>.
+any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                      const create_options& opts = {});
 
 }  // namespace maparray
