@@ -233,7 +233,7 @@ void BM_ScatteredWritesFlush(benchmark::State& state) {
   const auto kind = scattered_file(state.range(1));
   const std::int64_t bytes = std::min<std::int64_t>(bench_bytes(), std::int64_t{1} << 30);
   const std::int64_t n = bytes / 4;
-  const auto page = std::int64_t(ma::sys::page_size());
+  const auto page = std::int64_t(::sysconf(_SC_PAGESIZE));
   std::mt19937_64 random(42);
   double pages = 0;
   double touched = 0;

@@ -115,14 +115,14 @@ std::pair<std::int64_t, std::int64_t> scattered(const std::filesystem::path& dir
   std::vector<std::int64_t> at(static_cast<std::size_t>(k));
   for (auto& i : at) {
     i = std::int64_t(random() % std::uint64_t(n));
-    pages.insert(i * 4 / std::int64_t(ma::sys::page_size()));
+    pages.insert(i * 4 / std::int64_t(::sysconf(_SC_PAGESIZE)));
   }
   ::sync();
   const std::int64_t before = sectors_written(device);
   for (const std::int64_t i : at) a(i) = 2.0f;
   a.flush();
   const std::int64_t written = (sectors_written(device) - before) * 512 /
-                               std::int64_t(ma::sys::page_size());
+                               std::int64_t(::sysconf(_SC_PAGESIZE));
   return {written, std::int64_t(pages.size())};
 }
 

@@ -51,41 +51,14 @@ void any_array::check_view(const dtype& wanted, bool write, std::size_t alignmen
   }
 }
 
-namespace {
-
-any_array untyped(const detail::raw_view& v, const dtype& type) {
-  dims strides = v.layout.strides;
-  for (auto& s : strides) s *= type.itemsize();
-  return any_array(v.layout.data, type, v.layout.shape, strides, v.storage.lease(),
-                   v.storage.writable());
-}
-
-}  // namespace
-
-any_array map_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
-                   const map_options& opts) {
-  const bool writable = opts.mode.value_or(mode::read) != mode::read;
-  return untyped(detail::map_raw(path, shape, opts, writable, type.itemsize(), 1), type);
-}
-
-any_array map_file(file f, const dtype& type, const shape_spec& shape, const map_options& opts) {
-  const bool writable = opts.mode.value_or(mode::read) != mode::read;
-  return untyped(detail::map_raw(std::move(f), shape, opts, writable, type.itemsize(), 1), type);
-}
-
-any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
-                      const create_options& opts) {
-  return untyped(detail::create_raw(path, shape, opts, type.itemsize(), 1), type);
-}
-
 any_array array_from_mapping(const mapping& storage, const dtype& type, const shape_spec& shape,
                              const buffer_options& opts) {
   if (!storage.is_open()) throw std::logic_error("cannot make an array over a closed mapping");
-  detail::raw_view v{
-      .storage = storage,
-      .layout = detail::layout_view(storage, opts.offset, opts.count ? &*opts.count : nullptr,
-                                    type.itemsize(), 1, shape, opts.order)};
-  return untyped(v, type);
+  const auto layout = detail::layout_view(storage, opts.offset, opts.count ? &*opts.count : nullptr,
+                                          type.itemsize(), 1, shape, opts.order);
+  dims strides = layout.strides;  // layout_view counts strides in elements
+  for (auto& s : strides) s *= type.itemsize();
+  return any_array(layout.data, type, layout.shape, strides, storage.lease(), storage.writable());
 }
 
 }  // namespace maparray

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "sys.hpp"
+
 namespace maparray {
 
 byte_range block_bytes(const file_layout& layout, std::span<const index_t> start,

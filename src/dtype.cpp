@@ -5,7 +5,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "npy_literal.hpp"
+#include "python_repr.hpp"
 
 namespace maparray {
 namespace {
@@ -280,15 +280,15 @@ std::string dtype::record_descr(bool* in_order) const {
     } else if (f.offset < offset && in_order) {
       *in_order = false;
     }
-    std::string name = npy::detail::python_repr(f.name);
-    if (!f.title.empty()) name = "(" + npy::detail::python_repr(f.title) + ", " + name + ")";
+    std::string name = detail::python_repr(f.name);
+    if (!f.title.empty()) name = "(" + detail::python_repr(f.title) + ", " + name + ")";
     std::string type_text;
     if (f.type->kind() == dtype_kind::record) {
       bool nested_in_order = true;
       type_text = f.type->record_descr(&nested_in_order);
       if (!nested_in_order && in_order) *in_order = false;
     } else {
-      type_text = npy::detail::python_repr(f.type->str());
+      type_text = detail::python_repr(f.type->str());
     }
     // Inner subarray levels wrap the type as (type, shape), innermost first; the outermost
     // level is the field's third item.

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "maparray/error.hpp"
+#include "region.hpp"
+#include "sys.hpp"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -56,6 +58,19 @@ std::size_t align_down(std::size_t value) {
 }
 
 }  // namespace
+
+view_lease::view_lease(const view_lease& other) noexcept : region_(other.region_) {
+  // The other lease keeps the count above zero, so the region cannot be closed meanwhile.
+  if (region_) region_->views.fetch_add(1, std::memory_order_relaxed);
+}
+
+view_lease::~view_lease() {
+  if (region_) region_->views.fetch_sub(1, std::memory_order_release);
+}
+
+mapping view_lease::storage() const noexcept {
+  return mapping(region_);
+}
 
 view_lease view_lease::acquire(std::shared_ptr<detail::region> region) {
   if (!region) throw std::logic_error("no mapping to view");
@@ -283,6 +298,19 @@ void mapping::prefetch(access how, std::size_t offset, std::size_t size) const {
       static_cast<void>(*byte);
     }
   }
+}
+
+void mapping::evict(std::size_t offset, std::size_t size) const {
+  advise(advice::dontneed, offset, size);  // checks the handle, the range and the pages
+  const std::size_t length = size == whole ? region_->length - offset : size;
+  if (length == 0) return;
+  const int error =
+      sys::injected_failure("posix_fadvise")
+          ? errno
+          : ::posix_fadvise(region_->backing.fd(),
+                            static_cast<off_t>(region_->file_offset) + static_cast<off_t>(offset),
+                            static_cast<off_t>(length), POSIX_FADV_DONTNEED);
+  if (error != 0) sys::throw_error(error, "posix_fadvise", region_->name);
 }
 
 std::size_t mapping::resident_bytes(std::size_t offset, std::size_t size) const {

@@ -15,6 +15,7 @@
 #include "maparray/npy.hpp"
 #include "npy_header.hpp"
 #include "npy_literal.hpp"
+#include "sys.hpp"
 
 namespace maparray {
 namespace {

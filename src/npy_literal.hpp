@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "python_repr.hpp"
+
 namespace maparray::npy::detail {
 
 struct py_value {
@@ -35,14 +37,9 @@ const char* kind_name(py_value::kind k) noexcept;
 // 64 levels is refused. Throws maparray::format_error saying what and where.
 py_value parse_literal(std::string_view text, const literal_syntax& syntax = {});
 
-// Python's repr() of a string (UTF-8 in, UTF-8 out). Never throws except std::bad_alloc.
-std::string python_repr(std::string_view utf8);
-
-// Appends code point `c` to `out` as UTF-8. Never throws except std::bad_alloc.
-void append_utf8(std::string& out, char32_t c);
-
-// Decodes the next code point of `s` at `pos` (advancing it), or returns false for malformed
-// UTF-8 (overlong, surrogate, out of range, truncated). Never throws.
-bool next_code_point(std::string_view s, std::size_t& pos, char32_t& c) noexcept;
+// The npy parser's UTF-8 and repr() helpers are the library's (python_repr.hpp).
+using maparray::detail::append_utf8;
+using maparray::detail::next_code_point;
+using maparray::detail::python_repr;
 
 }  // namespace maparray::npy::detail

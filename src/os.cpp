@@ -1,4 +1,4 @@
-#include "maparray/os.hpp"
+#include "sys.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -364,6 +364,18 @@ void file::close() {
   // close(2) must not be retried on EINTR on Linux: the descriptor is released either way.
   const int fd = std::exchange(fd_, -1);
   if (fd >= 0 && ::close(fd) != 0 && errno != EINTR) sys::throw_errno("close", path_);
+}
+
+file file::duplicate(int fd, std::filesystem::path path) {
+  return sys::duplicate(fd, path);
+}
+
+void file::reserve(std::int64_t length, std::int64_t from) const {
+  sys::reserve(*this, length, from);
+}
+
+std::size_t file::read_at(std::span<std::byte> buffer, std::int64_t offset) const {
+  return sys::read_at(*this, buffer, offset);
 }
 
 }  // namespace maparray

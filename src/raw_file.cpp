@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "region.hpp"
+#include "sys.hpp"
 #include "temporary_file.hpp"
 
 namespace maparray::detail {
@@ -139,8 +141,9 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
   v.storage = mapping::adopt(std::move(f),
                              {.mode = mode::read_write, .offset = prefix_size, .length = bytes});
   // From here the region removes the temporary name if the file is never published.
-  v.storage.region()->name = path;
-  v.storage.region()->pending.reset(new region::pending_name{path, temporary, opts.existing});
+  region& r = *region_access::of(v.storage);
+  r.name = path;
+  r.pending.reset(new region::pending_name{path, temporary, opts.existing});
   guard.keep();
   if (!opts.publish_later) publish(v.storage);
   v.layout = layout_view(v.storage, 0, nullptr, itemsize, alignment, shape, opts.order);
@@ -152,7 +155,7 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
 namespace maparray {
 
 void publish(const mapping& storage) {
-  const auto& region = storage.region();
+  const auto& region = detail::region_access::of(storage);
   if (!storage.is_open() || !region->pending) {
     throw std::logic_error("publish: '" + storage.path().string() +
                            "' is not a file waiting to be published");
@@ -195,6 +198,33 @@ void resize_file(const std::filesystem::path& path, std::int64_t length,
   } else {
     sys::reserve(f, length);
   }
+}
+
+namespace {
+
+any_array untyped(const detail::raw_view& v, const dtype& type) {
+  dims strides = v.layout.strides;
+  for (auto& s : strides) s *= type.itemsize();
+  return any_array(v.layout.data, type, v.layout.shape, strides, v.storage.lease(),
+                   v.storage.writable());
+}
+
+}  // namespace
+
+any_array map_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                   const map_options& opts) {
+  const bool writable = opts.mode.value_or(mode::read) != mode::read;
+  return untyped(detail::map_raw(path, shape, opts, writable, type.itemsize(), 1), type);
+}
+
+any_array map_file(file f, const dtype& type, const shape_spec& shape, const map_options& opts) {
+  const bool writable = opts.mode.value_or(mode::read) != mode::read;
+  return untyped(detail::map_raw(std::move(f), shape, opts, writable, type.itemsize(), 1), type);
+}
+
+any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                      const create_options& opts) {
+  return untyped(detail::create_raw(path, shape, opts, type.itemsize(), 1), type);
 }
 
 }  // namespace maparray

@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "maparray/error.hpp"
-#include "maparray/os.hpp"
+#include "sys.hpp"
 
 namespace maparray {
 namespace {

@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 
+#include "sys.hpp"
 #include "temporary_file.hpp"
 
 namespace maparray {

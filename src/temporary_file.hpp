@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <functional>
 
-#include "maparray/os.hpp"
+#include "sys.hpp"
 
 namespace maparray::detail {
 

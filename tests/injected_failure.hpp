@@ -6,7 +6,7 @@
 #include <string>
 #include <system_error>
 
-#include "maparray/os.hpp"
+#include "sys.hpp"
 
 namespace maparray::testing {
 

@@ -1,4 +1,5 @@
 #include "maparray/any_array.hpp"
+#include "maparray/raw_file.hpp"
 
 #include <gtest/gtest.h>
 

@@ -14,8 +14,8 @@
 
 #include "cli_error.hpp"
 #include "maparray/error.hpp"
+#include "maparray/file.hpp"
 #include "maparray/npy.hpp"
-#include "maparray/os.hpp"
 #include "maparray/raw_file.hpp"
 
 namespace maparray::cli {

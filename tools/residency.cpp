@@ -88,10 +88,7 @@ void run(const residency_options& o, bool warm) {
         }
         progress.finish();
       } else {
-        // Unmapping our own view of the pages first lets the kernel drop them.
-        whole.advise(advice::dontneed, offset, length);
-        const int error = ::posix_fadvise(whole.fd(), first, last - first, POSIX_FADV_DONTNEED);
-        if (error != 0) sys::throw_error(error, "posix_fadvise", o.file);
+        whole.evict(offset, length);
       }
     }
     report(o, length, before, resident());

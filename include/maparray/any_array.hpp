@@ -16,7 +16,6 @@
 #include "maparray/array.hpp"
 #include "maparray/dtype.hpp"
 #include "maparray/error.hpp"
-#include "maparray/raw_file.hpp"
 
 namespace maparray {
 
@@ -71,7 +70,7 @@ class any_array {
   // Whether the elements are contiguous in Fortran order.
   bool is_f_contiguous() const noexcept { return is_contiguous_in(order::fortran); }
   // The mapping behind this array.
-  mapping storage() const noexcept { return mapping(keep_.region()); }
+  mapping storage() const noexcept { return keep_.storage(); }
   // The lease that keeps the storage mapped.
   const view_lease& lease() const noexcept { return keep_; }
 
@@ -110,21 +109,6 @@ class any_array {
   view_lease keep_;
   bool writable_ = false;
 };
-
-// Maps a raw file as elements of a run-time `type`; as map_file<T>, without the alignment
-// requirement (as<T>() checks it). mode defaults to read. Throws as map_file<T>.
-any_array map_file(const std::filesystem::path& path, const dtype& type,
-                   const shape_spec& shape = {-1}, const map_options& opts = {});
-
-// As above for a file already open (a descriptor another part of the program opened), taking
-// ownership of it; its open flags must allow opts.mode (O_RDWR for read_write). Error messages
-// name f.path(). Throws as map_file<T>.
-any_array map_file(file f, const dtype& type, const shape_spec& shape = {-1},
-                   const map_options& opts = {});
-
-// Creates a raw file of a run-time `type`; as create_file<T>. Throws as create_file<T>.
-any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
-                      const create_options& opts = {});
 
 // Views bytes of an open mapping (a file's, shared memory, memory wrapped by mapping::borrow, or
 // an array's storage()) as elements of a run-time `type`: opts.count elements (default: every

@@ -198,7 +198,7 @@ class array {
   // Writes the pages this array covers back to its file (see mapping::flush). Throws
   // std::system_error with the errno msync reported.
   void flush(flush_mode how = flush_mode::sync) const {
-    if (empty() || !keep_.region()) return;
+    if (empty() || !keep_) return;
     const auto extent = detail::covered_bytes(shape(), strides(), sizeof(T));
     const mapping m = storage();
     const auto* base = reinterpret_cast<const std::byte*>(data_) + extent.first;
@@ -206,7 +206,7 @@ class array {
   }
 
   // The mapping behind this array.
-  mapping storage() const noexcept { return mapping(keep_.region()); }
+  mapping storage() const noexcept { return keep_.storage(); }
   // The lease that keeps the storage mapped.
   const view_lease& lease() const noexcept { return keep_; }
 
@@ -349,5 +349,23 @@ array<T> array_from_buffer(
                                           sizeof(T), alignof(T), shape, opts.order);
   return array<T>(reinterpret_cast<T*>(layout.data), layout.shape, layout.strides, storage.lease());
 }
+
+namespace detail {
+
+// The mapping and layout of a view made by the untyped work of the formats (map_raw,
+// create_npy_raw, open_shared_raw, ...); in this header because typed() makes the array<T>.
+struct raw_view {
+  mapping storage;
+  view_layout layout;
+};
+
+// The array<T> over a raw_view. Throws std::logic_error if its mapping was closed.
+template <class T>
+array<T> typed(const raw_view& v) {
+  return array<T>(reinterpret_cast<T*>(v.layout.data), v.layout.shape, v.layout.strides,
+                  v.storage.lease());
+}
+
+}  // namespace detail
 
 }  // namespace maparray

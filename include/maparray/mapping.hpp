@@ -25,8 +25,8 @@
 #include <span>
 #include <string>
 
+#include "maparray/file.hpp"
 #include "maparray/if_exists.hpp"
-#include "maparray/os.hpp"
 
 namespace maparray {
 
@@ -55,42 +55,15 @@ enum class advice { normal, sequential, random, willneed, dontneed, hugepage };
 // marks shared file pages dirty: use it only for pages that will be written anyway.
 enum class access { read, write };
 
+class mapping;
+
 namespace detail {
 
-// The state behind every handle and array of one mapped region.
-struct region {
-  enum class kind { empty, file, anonymous, borrowed };
-
-  region() = default;
-  region(const region&) = delete;
-  region& operator=(const region&) = delete;
-  ~region();
-
-  // Unmaps and closes now, and removes the temporary name of a file never published. Never
-  // throws; used by close() and the destructor.
-  void release() noexcept;
-
-  // Where a file created unpublished (create_options::publish_later) is to appear, until
-  // publish() gives it that name.
-  struct pending_name {
-    std::filesystem::path target;     // the name it is to have
-    std::filesystem::path temporary;  // its name meanwhile, or empty for an unnamed file
-    if_exists existing = if_exists::fail;  // replace: it may replace a file at `target`
-  };
-
-  std::byte* base = nullptr;      // page-aligned start of the mapped pages
-  std::size_t mapped_length = 0;  // bytes mapped from base (whole pages)
-  std::size_t lead = 0;           // bytes between base and the first requested byte
-  std::size_t length = 0;         // requested bytes
-  std::int64_t file_offset = 0;   // file offset of the first requested byte
-  maparray::mode access_mode = maparray::mode::read;
-  kind source = kind::empty;
-  maparray::file backing;              // kept open for flushes, fadvise and resizing
-  std::filesystem::path name;          // path or shared-memory name, for messages
-  std::shared_ptr<void> owner;         // keeps borrowed memory alive, if the caller gave an owner
-  std::unique_ptr<pending_name> pending;  // set until a file created unpublished is published
-  std::atomic<std::int64_t> views{0};  // live leases; -1 once closed
-};
+// The state behind every handle and array of one mapped region, and the library's own access
+// to it: both are defined in the library's sources only, so that users reach a region through
+// mapping and view_lease.
+struct region;
+struct region_access;
 
 }  // namespace detail
 
@@ -99,10 +72,8 @@ struct region {
 class view_lease {
  public:
   view_lease() = default;
-  view_lease(const view_lease& other) noexcept : region_(other.region_) {
-    // The other lease keeps the count above zero, so the region cannot be closed meanwhile.
-    if (region_) region_->views.fetch_add(1, std::memory_order_relaxed);
-  }
+  // Takes another lease on `other`'s region.
+  view_lease(const view_lease& other) noexcept;
   // Moves the lease; `other` holds none afterwards.
   view_lease(view_lease&& other) noexcept = default;
   // Releases this lease and takes over `other`'s.
@@ -110,17 +81,21 @@ class view_lease {
     std::swap(region_, other.region_);
     return *this;
   }
-  ~view_lease() {
-    if (region_) region_->views.fetch_sub(1, std::memory_order_release);
-  }
+  // Releases the lease.
+  ~view_lease();
+
+  // Whether a region is leased: false for an empty lease.
+  explicit operator bool() const noexcept { return region_ != nullptr; }
+  // A handle to the leased mapping, an empty handle for an empty lease.
+  mapping storage() const noexcept;
+
+ private:
+  friend class mapping;
+  friend struct detail::region_access;
 
   // Takes a lease on an open region. Throws std::logic_error if it was closed.
   static view_lease acquire(std::shared_ptr<detail::region> region);
 
-  // The region leased, null for an empty lease.
-  const std::shared_ptr<detail::region>& region() const noexcept { return region_; }
-
- private:
   std::shared_ptr<detail::region> region_;
 };
 
@@ -167,8 +142,6 @@ class mapping {
 
   // An empty handle: is_open() is false.
   mapping() = default;
-  // A handle to an existing region (used by arrays' storage()).
-  explicit mapping(std::shared_ptr<detail::region> region) noexcept : region_(std::move(region)) {}
 
   // The first requested byte (nullptr when closed or empty).
   std::byte* data() const noexcept;
@@ -214,6 +187,12 @@ class mapping {
   // or EIO if part of the range lies past the end of a shrunken file.
   void prefetch(access how = access::read, std::size_t offset = 0, std::size_t size = whole) const;
 
+  // Drops a range of a file mapping from memory: from this process, as advise(dontneed), and the
+  // file's clean pages under it from the page cache (posix_fadvise POSIX_FADV_DONTNEED), so that
+  // a later read comes from the disk. Dirty pages and pages another process maps stay. Throws as
+  // advise(dontneed); std::system_error naming the path if posix_fadvise fails.
+  void evict(std::size_t offset = 0, std::size_t size = whole) const;
+
   // How many bytes of a range are resident in memory now (mincore), counted in whole pages.
   // Throws std::system_error, std::out_of_range, std::logic_error once closed.
   std::size_t resident_bytes(std::size_t offset = 0, std::size_t size = whole) const;
@@ -226,10 +205,13 @@ class mapping {
   // Takes a lease for a new view. Throws std::logic_error if closed or empty.
   view_lease lease() const;
 
-  // The region behind this handle, null for an empty handle.
-  const std::shared_ptr<detail::region>& region() const noexcept { return region_; }
-
  private:
+  friend class view_lease;
+  friend struct detail::region_access;
+
+  // A handle to an existing region.
+  explicit mapping(std::shared_ptr<detail::region> region) noexcept : region_(std::move(region)) {}
+
   // Checks that the handle is open and [offset, offset + size) lies inside it; returns the
   // page-aligned span covering it. Throws std::logic_error or std::out_of_range.
   std::span<std::byte> page_span(std::size_t offset, std::size_t size, const char* what) const;

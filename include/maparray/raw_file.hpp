@@ -12,7 +12,9 @@
 #include <string_view>
 #include <type_traits>
 
+#include "maparray/any_array.hpp"
 #include "maparray/array.hpp"
+#include "maparray/dtype.hpp"
 #include "maparray/if_exists.hpp"
 #include "maparray/mapping.hpp"
 #include "maparray/shape.hpp"
@@ -65,11 +67,7 @@ struct create_options {
 
 namespace detail {
 
-struct raw_view {
-  mapping storage;
-  view_layout layout;
-};
-
+// In this public header because the map_file<T> and create_file<T> templates call them.
 // The untyped work of map_file() and create_file(), for elements of `itemsize` bytes.
 // `writable_view` says whether the caller's element type allows writes. create_raw() writes
 // `prefix` (a file header) before the elements, which start right after it.
@@ -86,12 +84,6 @@ raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
 // `accepted`.
 void require_accepted(if_exists existing, std::initializer_list<if_exists> accepted,
                       std::string_view function, std::string_view name);
-
-template <class T>
-array<T> typed(const raw_view& v) {
-  return array<T>(reinterpret_cast<T*>(v.layout.data), v.layout.shape, v.layout.strides,
-                  v.storage.lease());
-}
 
 }  // namespace detail
 
@@ -154,5 +146,20 @@ void resize_file(const std::filesystem::path& path, std::int64_t length,
     const std::filesystem::path& path, std::int64_t length, bool sparse) {
   resize_file(path, length, resize_options{.sparse = sparse});
 }
+
+// Maps a raw file as elements of a run-time `type`; as map_file<T>, without the alignment
+// requirement (as<T>() checks it). mode defaults to read. Throws as map_file<T>.
+any_array map_file(const std::filesystem::path& path, const dtype& type,
+                   const shape_spec& shape = {-1}, const map_options& opts = {});
+
+// As above for a file already open (a descriptor another part of the program opened), taking
+// ownership of it; its open flags must allow opts.mode (O_RDWR for read_write). Error messages
+// name f.path(). Throws as map_file<T>.
+any_array map_file(file f, const dtype& type, const shape_spec& shape = {-1},
+                   const map_options& opts = {});
+
+// Creates a raw file of a run-time `type`; as create_file<T>. Throws as create_file<T>.
+any_array create_file(const std::filesystem::path& path, const dtype& type, const shape_spec& shape,
+                      const create_options& opts = {});
 
 }  // namespace maparray

@@ -36,7 +36,6 @@
 #include "maparray/array.hpp"
 #include "maparray/dtype.hpp"
 #include "maparray/mapping.hpp"
-#include "maparray/raw_file.hpp"
 #include "maparray/shape.hpp"
 
 namespace maparray {
@@ -68,6 +67,7 @@ struct shared_options {
 
 namespace detail {
 
+// In this public header because the typed templates below call them.
 // What the untyped functions below return: the mapping and layout of the elements, and their
 // dtype as recorded in the header.
 struct shared_view {

@@ -7,6 +7,7 @@
 
 #include "arguments.hpp"
 #include "maparray/any_array.hpp"
+#include "maparray/raw_file.hpp"
 #include "mapping_object.hpp"
 #include "sources.hpp"
 
@@ -63,7 +64,7 @@ py::array memmap_py(const py::object& subtype, const py::object& source,
       if (m.how == mode::read_write && std::ranges::find(dims, -1) == dims.end()) {
         const index_t needed = checked_add(
             offset, checked_mul(element_count(dims), type.itemsize(), "array size"), "file size");
-        if (f.size() < needed) sys::reserve(f, needed);
+        if (f.size() < needed) f.reserve(needed);
       }
       a = map_file(std::move(f), raw, dims, {.mode = m.how, .offset = offset, .order = layout});
     }

@@ -10,6 +10,7 @@
 
 #include "arguments.hpp"
 #include "maparray/error.hpp"
+#include "maparray/file.hpp"
 #include "maparray/npy.hpp"
 
 namespace maparray::python {
@@ -47,7 +48,7 @@ file_source source_of(const py::object& source) {
     result.filename = absolute(py::module_::import("os").attr("fspath")(source));
     return result;
   }
-  result.opened = sys::duplicate(fd, name_of_descriptor(fd));
+  result.opened = file::duplicate(fd, name_of_descriptor(fd));
   return result;
 }
 
@@ -61,7 +62,7 @@ file open_source(file_source source, mode how) {
 
 void refuse_npy_as_raw(const file& f, std::int64_t offset) {
   std::array<std::byte, npy::prefix_length + 4> start{};
-  const std::size_t got = sys::read_at(f, start, 0);
+  const std::size_t got = f.read_at(start, 0);
   const std::span<const std::byte> head(start.data(), got);
   if (!npy::has_magic(head)) return;
   std::int64_t extent = -1;

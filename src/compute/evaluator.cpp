@@ -18,9 +18,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "../sys.hpp"
 #include "maparray/detail/engine.hpp"
 #include "maparray/ops.hpp"
-#include "maparray/os.hpp"
 
 namespace maparray::detail {
 

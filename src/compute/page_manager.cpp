@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "maparray/os.hpp"
+#include "../sys.hpp"
 
 namespace maparray::detail {
 

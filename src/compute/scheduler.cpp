@@ -10,8 +10,8 @@
 #include <string>
 #include <thread>
 
+#include "../sys.hpp"
 #include "maparray/error.hpp"
-#include "maparray/os.hpp"
 #include "page_manager.hpp"
 
 namespace maparray::detail {

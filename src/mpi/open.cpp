@@ -11,10 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "../region.hpp"
+#include "../sys.hpp"
 #include "collective.hpp"
 #include "maparray/mpi.hpp"
 #include "maparray/npy.hpp"
-#include "maparray/os.hpp"
 #include "maparray/raw_file.hpp"
 #include "state.hpp"
 
@@ -308,7 +309,7 @@ any_global_array create(MPI_Comm comm, const std::filesystem::path& path, const 
   guard.keep();
   // Messages name the file by its final name, as maparray::create_file's do.
   const mapping slab = s->local.storage();
-  if (slab.region()) slab.region()->name = path;
+  if (const auto& r = maparray::detail::region_access::of(slab)) r->name = path;
   return any_global_array(std::move(s));
 }
 

@@ -15,8 +15,8 @@
 
 #include "maparray/mpi.hpp"
 #include "maparray/npy.hpp"
-#include "maparray/os.hpp"
 #include "mpi_fixture.hpp"
+#include "sys.hpp"
 
 namespace ma = maparray;
 namespace mm = maparray::mpi;
