@@ -18,6 +18,7 @@
 #include <system_error>
 #include <thread>
 
+#include "existing_file.hpp"
 #include "maparray/error.hpp"
 #include "sys.hpp"
 
@@ -254,11 +255,11 @@ file open_trusted(const std::string& name, maparray::mode how, const shared_trus
   if (writers != 0) {
     char bits[8];
     std::snprintf(bits, sizeof bits, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    sys::throw_error(EACCES,
-                     ("shm_open (other users may write the object: its mode is " +
-                      std::string(bits) + ")")
-                         .c_str(),
-                     name);
+    sys::throw_error(
+        EACCES,
+        ("shm_open (other users may write the object: its mode is " + std::string(bits) + ")")
+            .c_str(),
+        name);
   }
   return f;
 }
@@ -292,7 +293,8 @@ namespace detail {
 shared_view create_shared_raw(std::string_view name, const dtype& type, const shape_spec& shape,
                               const shared_options& opts) {
   const std::string checked = checked_name(name);
-  require_accepted(opts.existing, {if_exists::fail, if_exists::open}, "create_shared", checked);
+  detail::require_accepted(opts.existing, {if_exists::fail, if_exists::open}, "create_shared",
+                           checked);
   const header h = describe(type, shape, opts.order, "shared array '" + checked + "'");
   // With if_exists::open, the name may vanish between a failed create and the open: try again.
   for (int attempt = 0;; ++attempt) {
@@ -302,10 +304,10 @@ shared_view create_shared_raw(std::string_view name, const dtype& type, const sh
     } catch (const std::system_error& e) {
       if (opts.existing != if_exists::open || e.code() != std::errc::file_exists) throw;
       try {
-        return open_file(open_trusted(checked, mode::read_write,
-                                      {.permissions = opts.permissions,
-                                       .other_owners = opts.other_owners}),
-                         mode::read_write, &type, &shape, opts.order);
+        return open_file(
+            open_trusted(checked, mode::read_write,
+                         {.permissions = opts.permissions, .other_owners = opts.other_owners}),
+            mode::read_write, &type, &shape, opts.order);
       } catch (const std::system_error& again) {
         if (again.code() != std::errc::no_such_file_or_directory || attempt == 8) throw;
         continue;
@@ -344,8 +346,8 @@ shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape, ord
 
 shared_view create_anonymous_raw(const dtype& type, const shape_spec& shape,
                                  const shared_options& opts) {
-  require_accepted(opts.existing, {if_exists::fail}, "create_anonymous_shared",
-                   "an anonymous shared array");
+  detail::require_accepted(opts.existing, {if_exists::fail}, "create_anonymous_shared",
+                           "an anonymous shared array");
   return create_anonymous_raw(type, shape, opts.order);
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 
+#include "existing_file.hpp"
 #include "sys.hpp"
 #include "temporary_file.hpp"
 

@@ -788,7 +788,7 @@ TEST(NpyFile, AppendOfARunTimeDtypeRefusesAnotherDtypeOrShapeAndLeavesTheFile) {
   const auto f8 = ma::dtype_of<double>();
   // Another dtype of the same size.
   EXPECT_THROW(ma::append_npy(path, ma::array_from_mapping(storage, ma::dtype_of<std::int64_t>())),
-               ma::format_error);
+               ma::type_error);
   // The wrong row length, as a 2-d array and as a flat one.
   EXPECT_THROW(ma::append_npy(path, ma::array_from_mapping(storage, f8, {1, 4})),
                std::invalid_argument);

@@ -6,10 +6,8 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <initializer_list>
 #include <optional>
 #include <span>
-#include <string_view>
 #include <type_traits>
 
 #include "maparray/any_array.hpp"
@@ -79,11 +77,6 @@ raw_view map_raw(file f, const shape_spec& shape, const map_options& opts, bool 
 raw_view create_raw(const std::filesystem::path& path, const shape_spec& shape,
                     const create_options& opts, index_t itemsize, index_t alignment,
                     std::span<const std::byte> prefix = {});
-
-// Throws std::invalid_argument, naming `function` and `name`, unless `existing` is one of
-// `accepted`.
-void require_accepted(if_exists existing, std::initializer_list<if_exists> accepted,
-                      std::string_view function, std::string_view name);
 
 }  // namespace detail
 

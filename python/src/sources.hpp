@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "maparray/mapping.hpp"
-#include "maparray/os.hpp"
+#include "maparray/file.hpp"
 
 namespace maparray::python {
 

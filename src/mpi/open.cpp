@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "../existing_file.hpp"
 #include "../region.hpp"
 #include "../sys.hpp"
 #include "collective.hpp"
