@@ -32,6 +32,7 @@ namespace maparray {
 template <class T>
 class array;
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 // The checked offset (in elements) of an index tuple, or std::out_of_range.
@@ -350,6 +351,7 @@ array<T> array_from_buffer(
   return array<T>(reinterpret_cast<T*>(layout.data), layout.shape, layout.strides, storage.lease());
 }
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 // The mapping and layout of a view made by the untyped work of the formats (map_raw,

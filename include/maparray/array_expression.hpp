@@ -55,6 +55,7 @@ class array_expression {
   operand_map operands_;
 };
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 template <class T>
 struct is_typed_array : std::false_type {};

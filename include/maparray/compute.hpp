@@ -44,6 +44,7 @@
 
 namespace maparray {
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 // The elementwise loop of transform() over one chunk.

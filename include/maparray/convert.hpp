@@ -17,6 +17,7 @@
 
 namespace maparray {
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 template <class T>
 struct is_complex_number : std::false_type {};

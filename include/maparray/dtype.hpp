@@ -133,6 +133,7 @@ class dtype {
   std::shared_ptr<const std::vector<dtype_field>> fields_;
 };
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 template <class T>
 struct is_std_complex : std::false_type {};

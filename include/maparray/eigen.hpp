@@ -42,6 +42,7 @@ using eigen_matrix_map = Eigen::Map<
         Eigen::Matrix<std::remove_const_t<T>, Eigen::Dynamic, Eigen::Dynamic, StorageOrder>>,
     Eigen::Unaligned, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 // Throws std::invalid_argument unless `a` has `rank` dimensions and no negative stride (Eigen
@@ -91,6 +92,7 @@ eigen_matrix_map<T, StorageOrder> to_eigen_matrix(const array<T>& a) {
                                                     row_major ? column_stride : row_stride));
 }
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 // The array over an Eigen object's elements: one-dimensional for a compile-time vector, else

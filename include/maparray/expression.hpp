@@ -34,6 +34,7 @@
 
 namespace maparray {
 
+// Implementation, not API: declared here because the classes below hold a pointer to it.
 namespace detail {
 struct expression_tree;
 }

@@ -60,6 +60,7 @@ template <class T, std::size_t Rank, class Layout = std::layout_stride,
           class Accessor = std::default_accessor<T> >
 using mdspan_of = std::mdspan<T, std::dextents<index_t, Rank>, Layout, Accessor>;
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 // The mapping of `a` in `Layout`. Throws std::invalid_argument if `a` is not `Rank`-dimensional,

@@ -84,6 +84,7 @@ class mpi_error : public std::runtime_error {
   int error_class_;
 };
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 // Every rank passes the exception its part of a collective call threw (or none). Returns on
@@ -215,6 +216,7 @@ struct local_position {
   dims index;    // the index in that rank's local() block
 };
 
+// Implementation, not API: declared here because the classes below hold a pointer to it.
 namespace detail {
 struct global_state;
 }
@@ -507,6 +509,7 @@ requires(!std::is_const_v<T>) global_array<T> create_file(MPI_Comm comm,
 }
 // @}
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 // open_npy() checking the file's dtype against `expected` collectively (a type_error naming
 // both types, as maparray::open_npy<T>).

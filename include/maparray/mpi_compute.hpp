@@ -46,6 +46,7 @@
 #include "maparray/reduction.hpp"
 
 namespace maparray::mpi {
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 // Throws std::invalid_argument naming `what` unless every array in `arrays` has the first's
@@ -213,6 +214,7 @@ double mean(const global_array<T>& in, const exec_options& opts = {}) {
   return static_cast<double>(sum(in, opts)) / static_cast<double>(in.size());
 }
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 template <class Op, class T>
 std::remove_const_t<T> extreme(const char* what, const global_array<T>& in,

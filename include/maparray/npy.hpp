@@ -128,6 +128,7 @@ struct npy_options {
   bool exact_writeback = false;
 };
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 struct npy_view {

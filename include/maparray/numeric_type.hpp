@@ -64,6 +64,7 @@ using element_type_t = std::tuple_element_t<
                std::uint32_t, std::int64_t, std::uint64_t, float16, float, double,
                std::complex<float>, std::complex<double>>>;
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 // long long and long are both 64 bits here but distinct C++ types; both map to int64.
 template <class T>

@@ -33,6 +33,7 @@
 
 namespace maparray {
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 template <class T>

@@ -28,6 +28,7 @@ struct staged_file {
   if_exists existing = if_exists::fail;  // replace: commit may replace a file at `path`
 };
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 
 // Stages a file of `shape` elements of `itemsize` bytes after `prefix`. Throws as stage_file().

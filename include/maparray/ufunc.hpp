@@ -129,6 +129,7 @@ struct ufunc_info {
   bool refuses_bool = false;         // subtract, negative, positive, sign: not for bools only
 };
 
+// Implementation, not API: in this public header because the templates here use it.
 namespace detail {
 inline constexpr type_set bool_types = 1U << 0;
 inline constexpr type_set integer_types = 0x1feU;   // int8 ... uint64
