@@ -198,11 +198,12 @@ any_array open_npy(const std::filesystem::path& path, const npy_options& opts = 
 // open_npy<T>().
 any_array open_npy(file f, const npy_options& opts = {});
 
-// The former names of the two functions above. Throw as open_npy().
+// The former name of open_npy(path, opts). Throws as open_npy().
 [[deprecated("use open_npy")]] inline any_array open(const std::filesystem::path& path,
                                                      const npy_options& opts = {}) {
   return open_npy(path, opts);
 }
+// The former name of open_npy(f, opts). Throws as open_npy().
 [[deprecated("use open_npy")]] inline any_array open(file f, const npy_options& opts = {}) {
   return open_npy(std::move(f), opts);
 }
