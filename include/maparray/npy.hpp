@@ -361,9 +361,9 @@ void append_npy(const std::filesystem::path& path, const array<T>& rows,
 // order. rows' shape must be the file's apart from the growing axis, or rows may be zero- or
 // one-dimensional holding whole rows. Elements already in that order are written from where
 // they lie, others are gathered a chunk at a time. One change, as npy_appender.
-// Throws std::system_error, format_error (malformed file, a dtype other than rows'),
-// std::invalid_argument (a 0-d file, a shape that does not fit the file's, a partial row, a
-// header with no room left for the longer shape), std::overflow_error.
+// Throws std::system_error, format_error (malformed file), type_error (a dtype other than
+// rows'), std::invalid_argument (a 0-d file, a shape that does not fit the file's, a partial
+// row, a header with no room left for the longer shape), std::overflow_error.
 void append_npy(const std::filesystem::path& path, const any_array& rows,
                 const npy_options& opts = {});
 
